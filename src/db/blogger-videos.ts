@@ -1,0 +1,96 @@
+import { jsonb, type Db } from './client';
+import type { CommonVideo } from '../platforms';
+
+export interface SaveBloggerVideosInput {
+  organizationId: string;
+  bloggerId: string;
+  createdBy: string | null;
+  /** Idempotency key of this fetch: a retried step writes no second snapshot. */
+  fetchKey: string;
+  source: 'blogger_initial' | 'blogger_batch';
+  videos: CommonVideo[];
+}
+
+export interface SaveBloggerVideosResult {
+  videos_inserted: number;
+  videos_updated: number;
+  snapshots_inserted: number;
+  /** Ids of videos saved without stats (YouTube uploads carry none): fetched later through the queue. */
+  without_stats: { id: string; external_video_id: string; video_url: string }[];
+}
+
+/**
+ * Upserts a blogger's videos by (organization, platform, external_video_id), inserts a snapshot
+ * for each video that came with stats, and counts newly inserted videos against this period's
+ * quota — in one statement, so a retry (nothing new to insert) counts nothing twice.
+ */
+export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): Promise<SaveBloggerVideosResult> {
+  const unique = [...new Map(input.videos.map((v) => [v.external_video_id, v])).values()];
+  if (unique.length === 0) return { videos_inserted: 0, videos_updated: 0, snapshots_inserted: 0, without_stats: [] };
+  // YouTube's uploads playlist has no stats: those videos get theirs from videos.list via the queue.
+  const rows = unique.map((v) => ({
+    platform: v.platform, external_video_id: v.external_video_id, video_url: v.video_url, title: v.title ?? null,
+    thumbnail_url: v.thumbnail_url ?? null, published_at: v.published_at ?? null, has_stats: v.statistics != null,
+    views: v.statistics?.views ?? 0, likes: v.statistics?.likes ?? 0, comments: v.statistics?.comments ?? 0,
+    reposts: v.statistics?.reposts ?? 0, saves: v.statistics?.saves ?? 0,
+  }));
+  const [row] = await db<{ videos_inserted: number; videos_updated: number; snapshots_inserted: number; without_stats: SaveBloggerVideosResult['without_stats'] | null }[]>`
+    with input as (
+      select * from jsonb_to_recordset(${jsonb(rows)}::text::jsonb) as u(
+        platform public.platform, external_video_id text, video_url text, title text, thumbnail_url text, published_at timestamptz,
+        has_stats boolean, views bigint, likes bigint, comments bigint, reposts bigint, saves bigint)
+    ),
+    upserted as (
+      insert into public.videos as v (organization_id, platform, external_video_id, video_url, initial_url, video_status, blogger_id,
+                                      title, thumbnail_url, published_at, source, created_by, tracking_started_at)
+      select ${input.organizationId}, platform, external_video_id, video_url, video_url, 'tracking', ${input.bloggerId},
+             title, thumbnail_url, published_at, ${input.source}, ${input.createdBy}, now()
+      from input
+      on conflict (organization_id, platform, external_video_id) do update set
+        blogger_id = coalesce(v.blogger_id, excluded.blogger_id),
+        title = coalesce(excluded.title, v.title),
+        thumbnail_url = coalesce(excluded.thumbnail_url, v.thumbnail_url),
+        published_at = coalesce(excluded.published_at, v.published_at),
+        updated_at = now()
+      returning v.id, v.external_video_id, v.video_url, (xmax = 0) as inserted
+    ),
+    snapshots as (
+      insert into public.video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key)
+      select ${input.organizationId}, u.id, i.external_video_id, i.views, i.likes, i.comments, i.reposts, i.saves, ${input.fetchKey}
+      from upserted u join input i using (external_video_id)
+      where i.has_stats
+      on conflict (video_id, fetch_key) do nothing
+      returning 1
+    ),
+    usage as (
+      insert into public.usage_counters (organization_id, period_start, videos_fetched)
+      select ${input.organizationId}, date_trunc('month', now()), count(*) from upserted where inserted having count(*) > 0
+      on conflict (organization_id, period_start) do update set videos_fetched = public.usage_counters.videos_fetched + excluded.videos_fetched, updated_at = now()
+      returning 1
+    )
+    select (select count(*) from upserted where inserted)::int as videos_inserted,
+           (select count(*) from upserted where not inserted)::int as videos_updated,
+           (select count(*) from snapshots)::int as snapshots_inserted,
+           (select json_agg(json_build_object('id', u.id, 'external_video_id', u.external_video_id, 'video_url', u.video_url))
+              from upserted u join input i using (external_video_id) where not i.has_stats) as without_stats,
+           (select count(*) from usage)::int as usage_rows`;
+  return { videos_inserted: row!.videos_inserted, videos_updated: row!.videos_updated, snapshots_inserted: row!.snapshots_inserted, without_stats: row!.without_stats ?? [] };
+}
+
+export async function markBloggerFetched(db: Db, trackingId: string, opts: { initial: boolean; skipReason?: string | null }) {
+  await db`
+    update public.tracked_accounts set
+      initial_videos_fetched = initial_videos_fetched or ${opts.initial},
+      last_scraped_at = now(),
+      last_skip_reason = ${opts.skipReason ?? null},
+      updated_at = now()
+    where id = ${trackingId}`;
+}
+
+export async function recordSkip(db: Db, trackingIds: string[], reasons: string[]) {
+  if (trackingIds.length === 0) return;
+  await db`
+    update public.tracked_accounts t set last_skip_reason = r.reason, updated_at = now()
+    from jsonb_to_recordset(${jsonb(trackingIds.map((id, i) => ({ id, reason: reasons[i] })))}::text::jsonb) as r(id uuid, reason text)
+    where t.id = r.id`;
+}

@@ -1,0 +1,132 @@
+import { jsonb, type Db } from './client';
+
+export type Platform = 'TikTok' | 'Instagram' | 'YouTube' | 'Other';
+export type VideoStatus = 'tracking' | 'stopped' | 'deleted';
+
+/** A video as the API returns it: the row plus its latest snapshot and tags. */
+export interface VideoRow {
+  id: string;
+  organization_id: string;
+  platform: Platform;
+  external_video_id: string;
+  video_url: string;
+  initial_url: string | null;
+  video_status: VideoStatus;
+  blogger_id: string | null;
+  campaign_id: string | null;
+  budget: string | null;
+  title: string | null;
+  thumbnail_url: string | null;
+  published_at: Date | null;
+  music_id: string | null;
+  author_username: string | null;
+  source: string;
+  created_by: string | null;
+  tracking_started_at: Date | null;
+  deleted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  views: string | null;
+  likes: string | null;
+  comments: string | null;
+  reposts: string | null;
+  saves: string | null;
+  stats_updated_at: Date | null;
+  tags: string[];
+}
+
+const VIDEO_COLUMNS = (db: Db) => db`
+  v.id, v.organization_id, v.platform, v.external_video_id, v.video_url, v.initial_url, v.video_status,
+  v.blogger_id, v.campaign_id, v.budget, v.title, v.thumbnail_url, v.published_at, v.music_id,
+  v.author_username, v.source, v.created_by, v.tracking_started_at, v.deleted_at, v.created_at, v.updated_at,
+  v.views, v.likes, v.comments, v.reposts, v.saves, v.stats_updated_at,
+  coalesce((select json_agg(t.name order by t.name) from public.video_tags vt join public.tags t on t.id = vt.tag_id
+            where vt.video_id = v.id), '[]') as tags`;
+
+export async function findVideo(db: Db, organizationId: string, videoId: string): Promise<VideoRow | undefined> {
+  const [row] = await db<VideoRow[]>`
+    select ${VIDEO_COLUMNS(db)} from public.videos_with_statistics_fast v
+    where v.organization_id = ${organizationId} and v.id = ${videoId}`;
+  return row;
+}
+
+export interface VideoListFilter {
+  status?: VideoStatus;
+  platform?: Platform;
+  campaignId?: string;
+  bloggerId?: string;
+  /** keyset cursor: the id of the last row of the previous page */
+  afterId?: string;
+  limit: number;
+}
+
+export async function listVideos(db: Db, organizationId: string, f: VideoListFilter): Promise<VideoRow[]> {
+  return db<VideoRow[]>`
+    select ${VIDEO_COLUMNS(db)} from public.videos_with_statistics_fast v
+    where v.organization_id = ${organizationId}
+      ${f.status ? db`and v.video_status = ${f.status}` : db``}
+      ${f.platform ? db`and v.platform = ${f.platform}` : db``}
+      ${f.campaignId ? db`and v.campaign_id = ${f.campaignId}` : db``}
+      ${f.bloggerId ? db`and v.blogger_id = ${f.bloggerId}` : db``}
+      ${f.afterId ? db`and (v.created_at, v.id) < (select c.created_at, c.id from public.videos c where c.id = ${f.afterId} and c.organization_id = ${organizationId})` : db``}
+    order by v.created_at desc, v.id desc
+    limit ${f.limit}`;
+}
+
+export async function campaignExists(db: Db, organizationId: string, campaignId: string): Promise<boolean> {
+  const rows = await db`select 1 from public.campaigns where organization_id = ${organizationId} and id = ${campaignId}`;
+  return rows.length > 0;
+}
+
+export interface NewVideo {
+  organizationId: string;
+  platform: Platform;
+  externalVideoId: string;
+  videoUrl: string;
+  initialUrl: string;
+  campaignId: string | null;
+  createdBy: string;
+  source: string;
+}
+
+/** Inserts the video unless the organization already has it; tells which happened. */
+export async function insertVideo(db: Db, v: NewVideo): Promise<{ id: string; created: boolean }> {
+  const [inserted] = await db<{ id: string }[]>`
+    insert into public.videos (organization_id, platform, external_video_id, video_url, initial_url, campaign_id, created_by, source)
+    values (${v.organizationId}, ${v.platform}, ${v.externalVideoId}, ${v.videoUrl}, ${v.initialUrl}, ${v.campaignId}, ${v.createdBy}, ${v.source})
+    on conflict (organization_id, platform, external_video_id) do nothing
+    returning id`;
+  if (inserted) return { id: inserted.id, created: true };
+  const [existing] = await db<{ id: string }[]>`
+    select id from public.videos
+    where organization_id = ${v.organizationId} and platform = ${v.platform} and external_video_id = ${v.externalVideoId}`;
+  return { id: existing!.id, created: false };
+}
+
+/** Creates missing tags by name and links them to the video (both idempotent). */
+export async function tagVideo(db: Db, organizationId: string, videoId: string, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await db`
+    with wanted as (select distinct jsonb_array_elements_text(${jsonb(names)}::text::jsonb) as name),
+    created as (
+      insert into public.tags (organization_id, name) select ${organizationId}, name from wanted
+      on conflict (organization_id, name) do nothing returning id),
+    all_tags as (
+      select id from created
+      union select t.id from public.tags t join wanted w on w.name = t.name where t.organization_id = ${organizationId})
+    insert into public.video_tags (organization_id, video_id, tag_id)
+    select ${organizationId}, ${videoId}, id from all_tags
+    on conflict do nothing`;
+}
+
+export async function setTrackingStatus(db: Db, organizationId: string, videoId: string, status: 'tracking' | 'stopped') {
+  const [row] = await db<{ id: string; organization_id: string; platform: Platform; external_video_id: string; video_url: string; initial_url: string | null; created_by: string | null }[]>`
+    update public.videos set
+      video_status = ${status},
+      tracking_started_at = case when ${status} = 'tracking' then coalesce(tracking_started_at, now()) else tracking_started_at end,
+      deleted_at = case when ${status} = 'tracking' then null else deleted_at end,
+      updated_at = now()
+    where organization_id = ${organizationId} and id = ${videoId}
+    returning id, organization_id, platform, external_video_id, video_url, initial_url, created_by`;
+  return row;
+}

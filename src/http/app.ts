@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { appConfig } from '../env';
+import { createSql } from '../db/client';
+import { requireOrganization, requireUser } from './auth';
+import { ApiError, handleError } from './errors';
+import { dashboardVideos } from './dashboard/videos';
+import { bloggers } from './bloggers';
+import type { AppEnv } from './context';
+
+export const app = new Hono<AppEnv>();
+
+app.use(requestId());
+app.use(secureHeaders());
+app.onError(handleError);
+app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
+// Per-request services: config checked at the door, one database client per request.
+app.use(async (c, next) => {
+  appConfig(c.env);
+  c.set('sql', createSql(c.env));
+  await next();
+});
+
+app.get('/health', async (c) => {
+  try {
+    await c.get('sql')`select 1`;
+    return c.json({ status: 'ok', database: 'ok' });
+  } catch (err) {
+    console.error(JSON.stringify({ event: 'health_db_error', message: err instanceof Error ? err.message : String(err) }));
+    return c.json({ status: 'degraded', database: 'unreachable' }, 503);
+  }
+});
+
+// Routes for a signed-in user, before they act for an organization (registration, invitations).
+const USER_ROUTES: string[] = [];
+for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
+
+// Routes for a signed-in user acting for one of their organizations.
+const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/blogger'];
+for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
+
+app.route('/dashboard/videos', dashboardVideos);
+app.route('/blogger', bloggers);
+
+export type App = typeof app;
+export { ApiError };

@@ -1,0 +1,261 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { asUser } from '../../db/client';
+import {
+  countActiveBloggers, deleteBlogger, findBlogger, linkBloggerCampaign, listBloggers, tagBlogger, updateTracking, upsertBlogger, upsertTracking,
+  type BloggerRow,
+} from '../../db/bloggers';
+import { campaignExists, listVideos } from '../../db/videos';
+import { AccountNotFoundError, PlatformError, PrivateAccountError, RateLimitedError, type Platform, type UserInfo } from '../../platforms';
+import { adaptersFromEnv } from '../../steps/fetch-stats';
+import { assertPerItemLimit, assertWithinLimits } from '../../steps/limits';
+import { bloggerRunSummary } from '../../workflows/initial-blogger-fetch';
+import type { BloggerFetchParams } from '../../workflows/params';
+import { instanceIdFor, startWorkflow } from '../../workflows/start';
+import { videoJson } from '../dashboard/videos';
+import { ApiError, notFound } from '../errors';
+import { decodeCursor, page, PageQuery } from '../pagination';
+import { assertCan } from '../permissions';
+import { validate } from '../validate';
+import type { AppContext, AppEnv } from '../context';
+
+const PlatformParam = z.enum(['TikTok', 'Instagram', 'YouTube']);
+const Count = z.number().int().min(1).max(1000);
+const Tags = z.array(z.string().trim().min(1).max(64)).max(20);
+
+export const AddBloggerBody = z
+  .object({
+    username: z.string().trim().min(1).max(200).optional(),
+    url: z.url().max(2048).optional(),
+    platform: PlatformParam,
+    campaign_id: z.uuid().optional(),
+    tags: Tags.optional(),
+    initial_videos_count: Count.optional(),
+    daily_videos_count: Count.optional(),
+  })
+  .refine((b) => Boolean(b.username) !== Boolean(b.url), { message: 'give exactly one of username or url', path: ['username'] });
+
+export const AddFromTrackingBody = z.object({
+  blogger_id: z.uuid(),
+  initial_videos_count: Count.optional(),
+  daily_videos_count: Count.optional(),
+});
+
+export const UpdateBloggerBody = z
+  .object({ initial_videos_count: Count.optional(), daily_videos_count: Count.optional() })
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
+
+export const ListBloggersQuery = PageQuery.extend({
+  platform: PlatformParam.optional(),
+  is_active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  campaign_id: z.uuid().optional(),
+  tag: z.string().max(64).optional(),
+  search: z.string().max(100).optional(),
+});
+
+const IdParam = z.object({ id: z.uuid() });
+
+export function bloggerJson(b: BloggerRow) {
+  return {
+    id: b.blogger_id,
+    tracking_id: b.tracking_id,
+    platform: b.platform,
+    username: b.username,
+    channel_name: b.channel_name,
+    external_id: b.external_id,
+    subscribers: b.subscribers === null ? null : Number(b.subscribers),
+    thumbnail_url: b.thumbnail_url,
+    profile_url: b.profile_url,
+    is_active: b.is_active ?? false,
+    initial_videos_count: b.initial_videos_count,
+    daily_videos_count: b.daily_videos_count,
+    initial_videos_fetched: b.initial_videos_fetched ?? false,
+    last_scraped_at: b.last_scraped_at,
+    last_skip_reason: b.last_skip_reason,
+    video_count: b.video_count,
+    tracking_video_count: b.tracking_video_count,
+    tags: b.tags,
+    campaign_ids: b.campaign_ids,
+    created_at: b.created_at,
+  };
+}
+
+const tenant = <T>(c: AppContext, fn: Parameters<typeof asUser<T>>[2]) => asUser(c.get('sql'), c.get('user').claims, fn);
+
+/** A platform failure while looking up a profile, as the caller should see it. */
+function profileError(err: unknown, platform: Platform, handle: string): never {
+  if (err instanceof AccountNotFoundError) throw new ApiError('not_found', `no ${platform} account '${handle}'`, { platform, handle });
+  if (err instanceof PrivateAccountError) throw new ApiError('unprocessable', `the ${platform} account '${handle}' is private: its videos cannot be tracked`, { platform, handle });
+  if (err instanceof RateLimitedError) throw new ApiError('service_unavailable', `${platform} is rate limiting us: try again in a moment`, { retry_after_seconds: err.retryAfterSeconds ?? null });
+  if (err instanceof PlatformError) {
+    const status = err.retryable ? 'service_unavailable' : 'bad_gateway';
+    throw new ApiError(status, `${platform} could not be reached (${err.code})`, { platform, code: err.code });
+  }
+  throw err;
+}
+
+/** Starts InitialBloggerFetch for a tracking record; the id makes a second start a no-op. */
+async function startInitialFetch(c: AppContext, blogger: BloggerRow) {
+  const params: BloggerFetchParams = {
+    trackingId: blogger.tracking_id!,
+    organizationId: blogger.organization_id,
+    bloggerId: blogger.blogger_id,
+    platform: blogger.platform as BloggerFetchParams['platform'],
+    externalId: blogger.external_id,
+    secUid: blogger.sec_uid,
+    username: blogger.username,
+    videoCount: blogger.initial_videos_count!,
+    userId: c.get('user').id,
+  };
+  return startWorkflow(c.env, c.get('sql'), {
+    workflow: 'InitialBloggerFetch',
+    instanceId: instanceIdFor('initial-fetch', blogger.tracking_id!),
+    params,
+    organizationId: blogger.organization_id,
+    trigger: 'http',
+    triggeredBy: c.get('user').id,
+    summary: bloggerRunSummary(params),
+  });
+}
+
+async function orgDefaults(c: AppContext) {
+  const [row] = await c.get('sql')<{ default_initial_videos_count: number; default_daily_videos_count: number }[]>`
+    select default_initial_videos_count, default_daily_videos_count from public.organizations where id = ${c.get('org').id}`;
+  return row!;
+}
+
+export const bloggers = new Hono<AppEnv>()
+  .post('/add', validate('json', AddBloggerBody), async (c) => {
+    assertCan(c.get('org').role, 'bloggers.write');
+    const body = c.req.valid('json');
+    const org = c.get('org');
+    const defaults = await orgDefaults(c);
+    const initialCount = body.initial_videos_count ?? defaults.default_initial_videos_count;
+    const dailyCount = body.daily_videos_count ?? defaults.default_daily_videos_count;
+    const handle = (body.username ?? body.url)!;
+
+    let profile: UserInfo;
+    try {
+      profile = await adaptersFromEnv(c.env)(body.platform).getUserInfo(handle);
+    } catch (err) {
+      profileError(err, body.platform, handle);
+    }
+    if (profile.is_private) throw new ApiError('unprocessable', `the ${body.platform} account '${handle}' is private: its videos cannot be tracked`, { platform: body.platform, handle });
+
+    const blogger = await tenant(c, async (tx) => {
+      if (body.campaign_id && !(await campaignExists(tx, org.id, body.campaign_id))) throw notFound('campaign');
+      await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', initialCount);
+      await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', dailyCount);
+      const bloggerId = await upsertBlogger(tx, {
+        organizationId: org.id,
+        platform: body.platform,
+        username: profile.username,
+        channelName: profile.channel_name,
+        externalId: profile.external_id,
+        secUid: profile.sec_uid,
+        subscribers: profile.subscribers,
+        thumbnailUrl: profile.thumbnail,
+        profileUrl: profile.profile_url,
+      });
+      const existing = await findBlogger(tx, org.id, bloggerId);
+      if (!existing?.is_active) {
+        await assertWithinLimits(tx, org.id, [{ limit: 'max_tracked_bloggers', usage: await countActiveBloggers(tx, org.id), requested: 1 }]);
+      }
+      await upsertTracking(tx, { organizationId: org.id, bloggerId, initialVideosCount: initialCount, dailyVideosCount: dailyCount, createdBy: c.get('user').id });
+      if (body.campaign_id) await linkBloggerCampaign(tx, org.id, bloggerId, body.campaign_id);
+      await tagBlogger(tx, org.id, bloggerId, body.tags ?? []);
+      return (await findBlogger(tx, org.id, bloggerId))!;
+    });
+    const run = await startInitialFetch(c, blogger);
+    return c.json({ success: true, blogger: bloggerJson(blogger), workflow: { instance_id: run.instanceId, created: run.created } }, 201);
+  })
+
+  .post('/add-from-tracking', validate('json', AddFromTrackingBody), async (c) => {
+    assertCan(c.get('org').role, 'bloggers.write');
+    const body = c.req.valid('json');
+    const org = c.get('org');
+    const defaults = await orgDefaults(c);
+    const blogger = await tenant(c, async (tx) => {
+      const existing = await findBlogger(tx, org.id, body.blogger_id);
+      if (!existing) throw notFound('blogger');
+      const initialCount = body.initial_videos_count ?? existing.initial_videos_count ?? defaults.default_initial_videos_count;
+      const dailyCount = body.daily_videos_count ?? existing.daily_videos_count ?? defaults.default_daily_videos_count;
+      await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', initialCount);
+      await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', dailyCount);
+      if (!existing.is_active) {
+        await assertWithinLimits(tx, org.id, [{ limit: 'max_tracked_bloggers', usage: await countActiveBloggers(tx, org.id), requested: 1 }]);
+      }
+      await upsertTracking(tx, { organizationId: org.id, bloggerId: existing.blogger_id, initialVideosCount: initialCount, dailyVideosCount: dailyCount, createdBy: c.get('user').id });
+      return (await findBlogger(tx, org.id, existing.blogger_id))!;
+    });
+    const run = await startInitialFetch(c, blogger);
+    return c.json({ success: true, blogger: bloggerJson(blogger), workflow: { instance_id: run.instanceId, created: run.created } }, 201);
+  })
+
+  .get('/', validate('query', ListBloggersQuery), async (c) => {
+    const q = c.req.valid('query');
+    const rows = await tenant(c, (tx) =>
+      listBloggers(tx, c.get('org').id, { platform: q.platform, isActive: q.is_active, campaignId: q.campaign_id, tag: q.tag, search: q.search, afterId: decodeCursor(q.cursor), limit: q.limit + 1 }),
+    );
+    const result = page(rows.map((r) => ({ ...r, id: r.blogger_id })), q.limit);
+    return c.json({ data: result.data.map(bloggerJson), next_cursor: result.next_cursor });
+  })
+
+  .get('/:id', validate('param', IdParam), async (c) => {
+    const { id } = c.req.valid('param');
+    const org = c.get('org');
+    const found = await tenant(c, async (tx) => {
+      const blogger = await findBlogger(tx, org.id, id);
+      if (!blogger) return undefined;
+      const videos = await listVideosOfBlogger(tx, org.id, id);
+      return { blogger, videos };
+    });
+    if (!found) throw notFound('blogger');
+    return c.json({ blogger: bloggerJson(found.blogger), videos: found.videos.map(videoJson) });
+  })
+
+  .patch('/:id', validate('param', IdParam), validate('json', UpdateBloggerBody), async (c) => {
+    assertCan(c.get('org').role, 'bloggers.write');
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const org = c.get('org');
+    const blogger = await tenant(c, async (tx) => {
+      if (body.initial_videos_count) await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', body.initial_videos_count);
+      if (body.daily_videos_count) await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', body.daily_videos_count);
+      if (!(await updateTracking(tx, org.id, id, { initialVideosCount: body.initial_videos_count, dailyVideosCount: body.daily_videos_count }))) return undefined;
+      return findBlogger(tx, org.id, id);
+    });
+    if (!blogger) throw notFound('tracked blogger');
+    return c.json({ blogger: bloggerJson(blogger) });
+  })
+
+  .post('/:id/pause', validate('param', IdParam), async (c) => setActive(c, c.req.valid('param').id, false))
+  .post('/:id/resume', validate('param', IdParam), async (c) => setActive(c, c.req.valid('param').id, true))
+
+  .delete('/:id', validate('param', IdParam), async (c) => {
+    assertCan(c.get('org').role, 'bloggers.write');
+    const { id } = c.req.valid('param');
+    const deleted = await tenant(c, (tx) => deleteBlogger(tx, c.get('org').id, id));
+    if (!deleted) throw notFound('blogger');
+    return c.json({ success: true, id });
+  });
+
+async function setActive(c: AppContext, bloggerId: string, active: boolean) {
+  assertCan(c.get('org').role, 'bloggers.write');
+  const org = c.get('org');
+  const blogger = await tenant(c, async (tx) => {
+    const existing = await findBlogger(tx, org.id, bloggerId);
+    if (!existing?.tracking_id) return undefined;
+    if (active && !existing.is_active) {
+      await assertWithinLimits(tx, org.id, [{ limit: 'max_tracked_bloggers', usage: await countActiveBloggers(tx, org.id), requested: 1 }]);
+    }
+    await updateTracking(tx, org.id, bloggerId, { isActive: active });
+    return findBlogger(tx, org.id, bloggerId);
+  });
+  if (!blogger) throw notFound('tracked blogger');
+  return c.json({ blogger: bloggerJson(blogger) });
+}
+
+function listVideosOfBlogger(tx: Parameters<typeof listVideos>[0], organizationId: string, bloggerId: string) {
+  return listVideos(tx, organizationId, { bloggerId, limit: 100 });
+}

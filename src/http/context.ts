@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import type { Sql } from '../db/client';
+import type { OrgRole } from './permissions';
+
+export interface AuthUser {
+  id: string;
+  email: string | null;
+  /** The verified access-token claims, forwarded to Postgres so RLS sees the same caller. */
+  claims: Record<string, unknown>;
+}
+
+export interface CurrentOrganization {
+  id: string;
+  role: OrgRole;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    sql: Sql;
+    user: AuthUser;
+    org: CurrentOrganization;
+  };
+}
+
+export type AppContext = Context<AppEnv>;

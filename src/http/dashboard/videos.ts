@@ -1,0 +1,133 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { parseVideoUrl } from '../../platforms/video-url';
+import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, tagVideo, type VideoRow } from '../../db/videos';
+import { SingleVideoMessage } from '../../queues/messages';
+import { asUser } from '../../db/client';
+import { ApiError, notFound } from '../errors';
+import { assertCan } from '../permissions';
+import { decodeCursor, page, PageQuery } from '../pagination';
+import { validate } from '../validate';
+import type { AppContext, AppEnv } from '../context';
+
+const TagNames = z.array(z.string().trim().min(1).max(64)).max(20);
+
+export const AddVideoBody = z.object({
+  url: z.string().trim().min(1).max(2048),
+  campaign_id: z.uuid().optional(),
+  tags: TagNames.optional(),
+});
+export const VideoIdBody = z.object({ video_id: z.uuid() });
+export const ListVideosQuery = PageQuery.extend({
+  status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
+  platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
+  campaign_id: z.uuid().optional(),
+});
+
+const n = (v: string | null) => (v === null ? null : Number(v));
+
+/** The public JSON shape of a video. */
+export function videoJson(v: VideoRow) {
+  return {
+    id: v.id,
+    platform: v.platform,
+    external_video_id: v.external_video_id,
+    video_url: v.video_url,
+    initial_url: v.initial_url,
+    status: v.video_status,
+    title: v.title,
+    thumbnail_url: v.thumbnail_url,
+    published_at: v.published_at,
+    music_id: v.music_id,
+    author_username: v.author_username,
+    blogger_id: v.blogger_id,
+    campaign_id: v.campaign_id,
+    budget: v.budget === null ? null : Number(v.budget),
+    tags: v.tags,
+    source: v.source,
+    tracking_started_at: v.tracking_started_at,
+    deleted_at: v.deleted_at,
+    created_at: v.created_at,
+    latest_stats:
+      v.stats_updated_at === null
+        ? null
+        : { views: n(v.views), likes: n(v.likes), comments: n(v.comments), reposts: n(v.reposts), saves: n(v.saves), fetched_at: v.stats_updated_at },
+  };
+}
+export type VideoJson = ReturnType<typeof videoJson>;
+
+const tenant = <T>(c: AppContext, fn: Parameters<typeof asUser<T>>[2]) => asUser(c.get('sql'), c.get('user').claims, fn);
+
+export const dashboardVideos = new Hono<AppEnv>()
+  .get('/', validate('query', ListVideosQuery), async (c) => {
+    const q = c.req.valid('query');
+    const rows = await tenant(c, (tx) =>
+      listVideos(tx, c.get('org').id, { status: q.status, platform: q.platform, campaignId: q.campaign_id, afterId: decodeCursor(q.cursor), limit: q.limit + 1 }),
+    );
+    const result = page(rows, q.limit);
+    return c.json({ data: result.data.map(videoJson), next_cursor: result.next_cursor });
+  })
+
+  .post('/', validate('json', AddVideoBody), async (c) => {
+    assertCan(c.get('org').role, 'videos.write');
+    const body = c.req.valid('json');
+    const parsed = parseVideoUrl(body.url);
+    if (!parsed.ok) throw new ApiError('validation_failed', `unsupported video URL: ${parsed.reason}`, { issues: [{ path: 'url', message: parsed.reason }] });
+    const org = c.get('org');
+    const { video, created } = await tenant(c, async (tx) => {
+      if (body.campaign_id && !(await campaignExists(tx, org.id, body.campaign_id))) throw notFound('campaign');
+      const res = await insertVideo(tx, {
+        organizationId: org.id,
+        platform: parsed.platform,
+        externalVideoId: parsed.externalVideoId,
+        videoUrl: parsed.canonicalUrl,
+        initialUrl: body.url,
+        campaignId: body.campaign_id ?? null,
+        createdBy: c.get('user').id,
+        source: 'dashboard',
+      });
+      await tagVideo(tx, org.id, res.id, body.tags ?? []);
+      return { video: (await findVideo(tx, org.id, res.id))!, created: res.created };
+    });
+    return c.json({ created, video: videoJson(video) }, created ? 201 : 200);
+  })
+
+  .post('/start-tracking', validate('json', VideoIdBody), async (c) => {
+    assertCan(c.get('org').role, 'videos.track');
+    const { video_id } = c.req.valid('json');
+    const org = c.get('org');
+    const updated = await tenant(c, (tx) => setTrackingStatus(tx, org.id, video_id, 'tracking'));
+    if (!updated) throw notFound('video');
+    if (updated.platform === 'Other') throw new ApiError('unprocessable', 'videos of platform Other cannot be tracked');
+    const message: SingleVideoMessage = {
+      type: 'single_video',
+      video_id: updated.id,
+      video: {
+        organization_id: updated.organization_id,
+        video_url: updated.video_url,
+        initial_url: updated.initial_url,
+        platform: updated.platform,
+        external_video_id: updated.external_video_id,
+        user_id: c.get('user').id,
+      },
+      source: 'dashboard-start-tracking',
+      priority: 'high',
+    };
+    await c.env.HIGH_PRIORITY.send(message, { contentType: 'json' });
+    return c.json({ success: true, video_id: updated.id, status: 'tracking' as const });
+  })
+
+  .post('/stop-tracking', validate('json', VideoIdBody), async (c) => {
+    assertCan(c.get('org').role, 'videos.track');
+    const { video_id } = c.req.valid('json');
+    const updated = await tenant(c, (tx) => setTrackingStatus(tx, c.get('org').id, video_id, 'stopped'));
+    if (!updated) throw notFound('video');
+    return c.json({ success: true, video_id: updated.id, status: 'stopped' as const });
+  })
+
+  .get('/:id', validate('param', z.object({ id: z.uuid() })), async (c) => {
+    const { id } = c.req.valid('param');
+    const video = await tenant(c, (tx) => findVideo(tx, c.get('org').id, id));
+    if (!video) throw notFound('video');
+    return c.json({ video: videoJson(video) });
+  });

@@ -1,0 +1,68 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+
+/** Every error the API answers with, and its HTTP status. One envelope for the whole API. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  validation_failed: 400,
+  organization_required: 400,
+  unauthorized: 401,
+  limit_exceeded: 402,
+  forbidden: 403,
+  not_a_member: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  bad_gateway: 502,
+  service_unavailable: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown; request_id?: string };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  get status(): ContentfulStatusCode {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (what: string) => new ApiError('not_found', `${what} not found`);
+
+export function validationError(error: z.ZodError, where: 'body' | 'query' | 'param' | 'header' | string) {
+  return new ApiError('validation_failed', `invalid request ${where}`, {
+    issues: error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code })),
+  });
+}
+
+export function errorResponse(c: Context, err: ApiError) {
+  const body: ErrorBody = { error: { code: err.code, message: err.message } };
+  if (err.details !== undefined) body.error.details = err.details;
+  return c.json(body, err.status);
+}
+
+/** app.onError: our errors as they are, Hono's as their status, anything else as a bare 500. */
+export function handleError(err: Error, c: Context) {
+  if (err instanceof ApiError) return errorResponse(c, err);
+  if (err instanceof HTTPException) {
+    const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === err.status)?.[0] ?? 'bad_request') as ErrorCode;
+    return errorResponse(c, new ApiError(code, err.message || code.replace(/_/g, ' ')));
+  }
+  const requestId = c.get('requestId' as never) as string | undefined;
+  console.error(JSON.stringify({ level: 'error', request_id: requestId, path: c.req.path, error: err.name, message: err.message, stack: err.stack }));
+  return c.json({ error: { code: 'internal_error', message: 'internal error', request_id: requestId } } satisfies ErrorBody, 500);
+}

@@ -1,0 +1,36 @@
+import { ApiError } from './errors';
+
+export const ORG_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
+/**
+ * The roles × actions matrix: the one place that decides who may do what in the whole API.
+ * Reads are open to every member; each write names its action here.
+ */
+export const PERMISSIONS = {
+  'videos.write': ['owner', 'admin', 'member'],
+  'videos.track': ['owner', 'admin', 'member'],
+  'bloggers.write': ['owner', 'admin', 'member'],
+  'campaigns.write': ['owner', 'admin', 'member'],
+  'tags.write': ['owner', 'admin', 'member'],
+  'imports.write': ['owner', 'admin', 'member'],
+  'notifications.write': ['owner', 'admin'],
+  'organization.update': ['owner', 'admin'],
+  'organization.delete': ['owner'],
+  'members.invite': ['owner', 'admin'],
+  'members.remove': ['owner', 'admin'],
+  'members.change_role': ['owner', 'admin'],
+  'limits.override': ['owner'],
+} as const satisfies Record<string, readonly OrgRole[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+export function can(role: OrgRole, action: Action): boolean {
+  return (PERMISSIONS[action] as readonly OrgRole[]).includes(role);
+}
+
+export function assertCan(role: OrgRole, action: Action): void {
+  if (!can(role, action)) {
+    throw new ApiError('forbidden', `role '${role}' may not perform '${action}'`, { action, role, allowed: PERMISSIONS[action] });
+  }
+}

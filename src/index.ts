@@ -1,0 +1,30 @@
+import { app } from './http/app';
+import { handleScheduled } from './scheduled';
+import { consumeStatsBatch } from './queues/stats-consumer';
+import { consumeDeadLetters } from './queues/dead-letter-consumer';
+
+export { InitialBloggerFetch, BloggerDailyFetch } from './workflows/initial-blogger-fetch';
+export { BloggerBatch } from './workflows/blogger-batch';
+export { NightlyRefresh } from './workflows/nightly-refresh';
+
+export default {
+  fetch: app.fetch,
+  scheduled: (controller, env, ctx) => {
+    ctx.waitUntil(handleScheduled(controller, env));
+  },
+  async queue(batch, env) {
+    switch (batch.queue) {
+      case 'influtics-high-priority':
+      case 'influtics-low-priority':
+        await consumeStatsBatch(batch, env);
+        return;
+      case 'influtics-dead-letters':
+        await consumeDeadLetters(batch, env);
+        return;
+      default:
+        // Unknown queue: retry so nothing is lost while a deploy catches up.
+        console.error(JSON.stringify({ event: 'unknown_queue', queue: batch.queue }));
+        batch.retryAll({ delaySeconds: 60 });
+    }
+  },
+} satisfies ExportedHandler<Env>;
