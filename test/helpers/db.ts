@@ -1,0 +1,37 @@
+import { env } from 'cloudflare:test';
+import postgres from 'postgres';
+
+/**
+ * A superuser connection to the test database, for arranging fixtures and reading what the Worker
+ * wrote. Tests never use it to stand in for the code under test.
+ */
+export const adminSql = () => postgres(env.DB.connectionString, { max: 2 });
+
+export type OrgRole = 'owner' | 'admin' | 'member' | 'viewer';
+
+export interface Fixture {
+  orgId: string;
+  userId: string;
+  email: string;
+}
+
+/** A fresh organization with one user of the given role (random ids, so test files never collide). */
+export async function createOrganization(sql: postgres.Sql, opts: { role?: OrgRole; plan?: string; name?: string } = {}): Promise<Fixture> {
+  const userId = crypto.randomUUID();
+  const email = `user-${userId.slice(0, 8)}@test.local`;
+  const slug = `org-${crypto.randomUUID().slice(0, 12)}`;
+  await sql`insert into auth.users (id, email) values (${userId}, ${email})`;
+  const [org] = await sql<{ id: string }[]>`
+    insert into public.organizations (name, slug, plan) values (${opts.name ?? slug}, ${slug}, ${opts.plan ?? 'pro'}) returning id`;
+  await sql`insert into public.organization_members (organization_id, user_id, role) values (${org!.id}, ${userId}, ${opts.role ?? 'owner'})`;
+  return { orgId: org!.id, userId, email };
+}
+
+/** Adds another user to an existing organization. */
+export async function addMember(sql: postgres.Sql, orgId: string, role: OrgRole): Promise<Fixture> {
+  const userId = crypto.randomUUID();
+  const email = `user-${userId.slice(0, 8)}@test.local`;
+  await sql`insert into auth.users (id, email) values (${userId}, ${email})`;
+  await sql`insert into public.organization_members (organization_id, user_id, role) values (${orgId}, ${userId}, ${role})`;
+  return { orgId, userId, email };
+}

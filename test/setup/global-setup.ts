@@ -1,0 +1,42 @@
+// Starts the real parts the Worker talks to: Postgres (embedded, with our migrations) and the fake
+// platform APIs, and hands their URLs to vitest-plugin's Miniflare options and to the tests.
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import type { TestProject } from 'vitest/node';
+import { applyMigrations, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
+import { startFakePlatforms } from '../fakes/platform-server.mjs';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const dataDir = path.join(os.tmpdir(), `influtics-test-pg-${process.pid}`, 'data');
+  const pg = await startLocalPostgres({ dataDir, port: await freePort(), database: 'influtics_test', fresh: true });
+  await applyMigrations(pg.url, path.join(root, 'supabase/migrations'));
+  const fake = await startFakePlatforms({ port: 0 });
+
+  project.provide('databaseUrl', pg.url);
+  project.provide('platformApiUrl', fake.url);
+
+  return async () => {
+    await fake.close();
+    await pg.stop();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    platformApiUrl: string;
+  }
+}
