@@ -1,0 +1,55 @@
+// `npm run dev`: the whole system on this machine, offline.
+//   embedded Postgres (migrations + demo seed) → fake platform APIs → wrangler dev (Worker,
+//   Workflows, Queues, crons) with Hyperdrive and the platform base URLs pointed at them.
+// Ctrl-C stops everything it started.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { applyMigrations, runSqlFile, startLocalPostgres } from './lib/local-postgres.mjs';
+import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
+import { devToken } from './dev-token.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const PG_PORT = Number(process.env.INFLUTICS_PG_PORT ?? 54329);
+const FAKE_PORT = Number(process.env.INFLUTICS_FAKE_PORT ?? 8790);
+const WORKER_PORT = Number(process.env.INFLUTICS_PORT ?? 8787);
+const log = (m) => console.log(`[dev] ${m}`);
+
+if (!fs.existsSync(path.join(root, '.dev.vars'))) {
+  fs.copyFileSync(path.join(root, '.dev.vars.example'), path.join(root, '.dev.vars'));
+  log('created .dev.vars from .dev.vars.example');
+}
+
+const pg = await startLocalPostgres({ dataDir: path.join(root, '.dev/postgres/data'), port: PG_PORT, database: 'influtics' });
+const applied = await applyMigrations(pg.url, path.join(root, 'supabase/migrations'));
+log(`postgres   ${pg.url}  (${applied.length} new migrations applied)`);
+await runSqlFile(pg.url, path.join(root, 'supabase/seed.sql'));
+log('demo seed  applied (organization "demo", user demo@influtics.local)');
+const fake = await startFakePlatforms({ port: FAKE_PORT });
+log(`platforms  ${fake.url}  (fake TikTok /tiktok, Instagram /instagram, YouTube /youtube/v3; control at /__control)`);
+
+const wrangler = spawn(
+  'wrangler',
+  ['dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--test-scheduled', '--persist-to', path.join(root, '.dev/wrangler'),
+    '--var', `TIKTOK_API_BASE_URL:${fake.tiktokBaseUrl}`,
+    '--var', `INSTAGRAM_API_BASE_URL:${fake.instagramBaseUrl}`,
+    '--var', `YOUTUBE_API_BASE_URL:${fake.youtubeBaseUrl}`],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DB: pg.url, WRANGLER_SEND_METRICS: 'false' } },
+);
+log(`worker     http://127.0.0.1:${WORKER_PORT}  (GET /health; crons: GET /__scheduled?cron=...)`);
+log(`token      ${await devToken()}`);
+log('           (or: npm run -s dev:token)');
+
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  wrangler.kill('SIGINT');
+  await fake.close().catch(() => {});
+  await pg.stop().catch(() => {});
+  process.exit(code);
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+wrangler.on('exit', (code) => stop(code ?? 0));
