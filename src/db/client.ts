@@ -12,8 +12,10 @@ export type Db = postgres.Sql | postgres.TransactionSql;
  * "socket has been closed" rejection when a connection is ended explicitly. The runtime closes
  * the sockets when the request, batch or step that opened them finishes.
  */
-export function createSql(env: { DB: Hyperdrive }): Sql {
+export function createSql(env: { DB: Hyperdrive }, opts: { onQuery?: () => void } = {}): Sql {
   return postgres(env.DB.connectionString, {
+    // counts statements sent, so consumers can report their database round trips
+    ...(opts.onQuery ? { debug: () => opts.onQuery!() } : {}),
     max: 5,
     // Types are fixed by our migrations; skipping the type lookup saves a round trip per client.
     fetch_types: false,

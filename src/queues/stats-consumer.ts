@@ -11,6 +11,8 @@ export interface StatsBatchOutcome {
   snapshots_inserted: number;
   videos_updated: number;
   videos_marked_deleted: number;
+  /** statements sent to Postgres for the whole batch (constant, whatever the batch size) */
+  db_round_trips: number;
 }
 
 function toRequests(messageId: string, body: StatsMessage): StatsRequest[] {
@@ -50,7 +52,7 @@ export function retryDelaySeconds(err: unknown, attempts: number): number {
  * ack, retry with a delay (rate limits, transient errors), or dead-letter (permanent errors).
  */
 export async function consumeStatsBatch(batch: MessageBatch<unknown>, env: Env, adapterFor: AdapterFactory = adaptersFromEnv(env)): Promise<StatsBatchOutcome> {
-  const outcome: StatsBatchOutcome = { acked: 0, retried: 0, dead_lettered: 0, snapshots_inserted: 0, videos_updated: 0, videos_marked_deleted: 0 };
+  const outcome: StatsBatchOutcome = { acked: 0, retried: 0, dead_lettered: 0, snapshots_inserted: 0, videos_updated: 0, videos_marked_deleted: 0, db_round_trips: 0 };
   const dead: DeadLetter[] = [];
   const valid: Message<unknown>[] = [];
   const requests: StatsRequest[] = [];
@@ -65,7 +67,7 @@ export async function consumeStatsBatch(batch: MessageBatch<unknown>, env: Env, 
   }
 
   const fetched = await fetchStats(requests, adapterFor);
-  const written = await writeStatsBatch(createSql(env), fetched.found, fetched.missing);
+  const written = await writeStatsBatch(createSql(env, { onQuery: () => outcome.db_round_trips++ }), fetched.found, fetched.missing);
   Object.assign(outcome, written);
 
   const retries: { msg: Message<unknown>; delaySeconds: number }[] = [];

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { RateLimitedError, TransientPlatformError } from '../../src/platforms';
-import { retryDelaySeconds } from '../../src/queues/stats-consumer';
+import { consumeStatsBatch, retryDelaySeconds } from '../../src/queues/stats-consumer';
 import type { SingleVideoMessage, VideoBatchMessage } from '../../src/queues/messages';
 import { adminSql, createOrganization, type Fixture } from '../helpers/db';
 import { eventually } from '../helpers/api';
@@ -95,6 +95,22 @@ describe('stats consumer', () => {
     for (const c of calls) expect(String(c.query.id).split(',').length).toBeLessThanOrEqual(50);
     const [{ n }] = await sql`select count(distinct video_id)::int as n from video_statistics where video_id = any(${videos.map((v) => v.videoId)}::uuid[])`;
     expect(n).toBe(70);
+  });
+
+  it('writes any delivered batch in one database round trip', async () => {
+    const make = async (n: number) => Promise.all(Array.from({ length: n }, async () => {
+      const id = ytId();
+      const row = await insertVideo('YouTube', id);
+      return { id, url: row.video_url };
+    }));
+    const small = await make(1);
+    const large = await make(100);
+    const outcome = async (messages: { id: string; body: unknown }[]) =>
+      consumeStatsBatch(createMessageBatch('influtics-low-priority', messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 }))), env);
+    const one = await outcome([{ id: 'rt-1', body: ytBatch(small) }]);
+    const many = await outcome([{ id: 'rt-2', body: ytBatch(large.slice(0, 50)) }, { id: 'rt-3', body: ytBatch(large.slice(50), 2) }]);
+    expect(one).toMatchObject({ snapshots_inserted: 1, db_round_trips: 1 });
+    expect(many).toMatchObject({ snapshots_inserted: 100, db_round_trips: 1 });
   });
 
   it('marks a video the platform no longer returns as deleted, and restores it when it returns', async () => {
