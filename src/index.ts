@@ -12,7 +12,7 @@ export default {
   scheduled: (controller, env, ctx) => {
     ctx.waitUntil(handleScheduled(controller, env));
   },
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     switch (batch.queue) {
       case 'influtics-high-priority':
       case 'influtics-low-priority':
