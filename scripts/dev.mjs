@@ -29,12 +29,14 @@ const fake = await startFakePlatforms({ port: FAKE_PORT });
 log(`platforms  ${fake.url}  (fake TikTok /tiktok, Instagram /instagram, YouTube /youtube/v3; control at /__control)`);
 
 const wrangler = spawn(
-  'wrangler',
+  path.join(root, 'node_modules/.bin/wrangler'),
   ['dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--test-scheduled', '--persist-to', path.join(root, '.dev/wrangler'),
     '--var', `TIKTOK_API_BASE_URL:${fake.tiktokBaseUrl}`,
     '--var', `INSTAGRAM_API_BASE_URL:${fake.instagramBaseUrl}`,
     '--var', `YOUTUBE_API_BASE_URL:${fake.youtubeBaseUrl}`],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DB: pg.url, WRANGLER_SEND_METRICS: 'false' } },
+  { cwd: root, stdio: 'inherit', // node_modules/.bin first, so wrangler runs on the Node 22 of the `node` package even when this
+    // script was started without `npm run`
+    env: { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DB: pg.url, WRANGLER_SEND_METRICS: 'false' } },
 );
 log(`worker     http://127.0.0.1:${WORKER_PORT}  (GET /health; crons: GET /__scheduled?cron=...)`);
 log(`token      ${await devToken()}`);

@@ -67,6 +67,18 @@ export async function writeStatsBatch(db: Db, found: SnapshotInput[], missing: M
       on conflict (video_id, fetch_key) do nothing
       returning 1
     ),
+    -- Only videos whose metadata, blogger link or deleted state actually changes are rewritten:
+    -- a nightly refresh mostly changes counters, which live in the snapshot, not the video row.
+    linked as (
+      select t.*, v.blogger_id as current_blogger,
+             coalesce(v.blogger_id,
+               (select b.id from public.blogger_information b
+                where b.organization_id = v.organization_id and b.platform = v.platform and b.external_id = t.author_external_id),
+               (select b.id from public.blogger_information b
+                where b.organization_id = v.organization_id and b.platform = v.platform and lower(b.username) = lower(t.author_username)
+                limit 1)) as new_blogger
+      from target t join public.videos v on v.id = t.video_id
+    ),
     updated as (
       update public.videos v set
         title = coalesce(t.title, v.title),
@@ -74,15 +86,19 @@ export async function writeStatsBatch(db: Db, found: SnapshotInput[], missing: M
         published_at = coalesce(t.published_at, v.published_at),
         music_id = coalesce(t.music_id, v.music_id),
         author_username = coalesce(t.author_username, v.author_username),
-        blogger_id = coalesce(v.blogger_id, (
-          select b.id from public.blogger_information b
-          where b.organization_id = v.organization_id and b.platform = v.platform
-            and (b.external_id = t.author_external_id or lower(b.username) = lower(t.author_username))
-          limit 1)),
+        blogger_id = t.new_blogger,
         video_status = case when v.video_status = 'deleted' then 'tracking'::public.video_status else v.video_status end,
         deleted_at = null,
         updated_at = now()
-      from target t where v.id = t.video_id
+      from linked t
+      where v.id = t.video_id
+        and (v.video_status = 'deleted'
+          or v.title is distinct from coalesce(t.title, v.title)
+          or v.thumbnail_url is distinct from coalesce(t.thumbnail_url, v.thumbnail_url)
+          or v.published_at is distinct from coalesce(t.published_at, v.published_at)
+          or v.music_id is distinct from coalesce(t.music_id, v.music_id)
+          or v.author_username is distinct from coalesce(t.author_username, v.author_username)
+          or v.blogger_id is distinct from t.new_blogger)
       returning 1
     ),
     gone as (

@@ -1,0 +1,116 @@
+// `npm run bench [-- --videos 100000 --days 30]`: measures, in ONE run on this machine,
+//   1. refresh throughput of the real pipeline (NightlyRefresh workflow → LOW_PRIORITY queue →
+//      stats consumer in workerd via `wrangler dev`, against the local zero-latency fake platforms)
+//      and its ratio to the raw Postgres bulk-insert ceiling for the same number of snapshot rows;
+//   2. database round trips per consumer batch (reported by the consumer itself);
+//   3. campaign analytics latency, when src/db/analytics.ts provides it (see scripts/bench-analytics.mjs).
+// Results go to stdout; BENCHMARKS.md records them with the machine they came from.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { applyMigrations, startLocalPostgres } from './lib/local-postgres.mjs';
+import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
+import { seedCatalogue } from './lib/seed-catalogue.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const VIDEOS = Number(args.videos ?? 100_000);
+const DAYS = Number(args.days ?? 30);
+const root = path.resolve(import.meta.dirname, '..');
+const log = (m) => console.log(`[bench] ${m}`);
+const freePort = () => new Promise((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+
+const work = await fs.mkdtemp(path.join(os.tmpdir(), 'influtics-bench-'));
+await fs.chmod(work, 0o755); // Postgres runs as its own user and must reach its data directory
+const pgServer = await startLocalPostgres({ dataDir: path.join(work, 'pg', 'data'), port: await freePort(), database: 'bench', fresh: true });
+await applyMigrations(pgServer.url, path.join(root, 'supabase/migrations'));
+const db = new pg.Client({ connectionString: pgServer.url });
+await db.connect();
+const cleanup = [];
+cleanup.push(async () => { await db.end().catch(() => {}); await pgServer.stop(); await fs.rm(work, { recursive: true, force: true }); });
+
+try {
+  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  let t = performance.now();
+  const seeded = await seedCatalogue(db, { videos: VIDEOS, days: DAYS });
+  log(`seeded ${seeded.videos} tracked videos with ${seeded.snapshots} snapshots (${DAYS} days) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  // ---- 1a. the ceiling: one INSERT … SELECT FROM unnest() of N snapshot rows, straight into Postgres
+  const ids = (await db.query(`select id, organization_id, external_video_id from videos order by id`)).rows;
+  t = performance.now();
+  await db.query(
+    `insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
+     select o, v, e, 1000, 10, 1, 1, 1, 'ceiling', now() - interval '1 day'
+     from unnest($1::uuid[], $2::uuid[], $3::text[]) as u(o, v, e)`,
+    [ids.map((r) => r.organization_id), ids.map((r) => r.id), ids.map((r) => r.external_video_id)],
+  );
+  const ceilingSeconds = (performance.now() - t) / 1000;
+  const ceiling = ids.length / ceilingSeconds;
+  log(`ceiling: ${ids.length} snapshot rows in one INSERT…SELECT FROM unnest() in ${ceilingSeconds.toFixed(2)} s = ${Math.round(ceiling)} rows/s`);
+
+  // ---- 1b. the pipeline: cron → NightlyRefresh → LOW_PRIORITY → consumer, inside wrangler dev
+  const fake = await startFakePlatforms({ port: await freePort() });
+  cleanup.unshift(() => fake.close());
+  const port = await freePort();
+  const batches = [];
+  const wrangler = spawn(path.join(root, 'node_modules/.bin/wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', path.join(work, 'wrangler'), '--log-level', 'log',
+    '--var', `TIKTOK_API_BASE_URL:${fake.tiktokBaseUrl}`, '--var', `INSTAGRAM_API_BASE_URL:${fake.instagramBaseUrl}`, '--var', `YOUTUBE_API_BASE_URL:${fake.youtubeBaseUrl}`,
+    '--var', 'SUPABASE_JWT_SECRET:bench-secret-bench-secret-bench-secret', '--var', 'RAPIDAPI_KEY:bench', '--var', 'YOUTUBE_API_KEY:bench'],
+    { cwd: root, env: { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DB: pgServer.url, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  cleanup.unshift(() => new Promise((r) => { wrangler.once('exit', r); wrangler.kill('SIGINT'); setTimeout(r, 5000); }));
+  let ready;
+  const readyPromise = new Promise((r) => (ready = r));
+  const onLine = (line) => {
+    if (process.env.BENCH_VERBOSE) console.log(line);
+    if (line.includes('Ready on')) ready();
+    const m = /\{"event":"stats_batch".*\}/.exec(line);
+    if (m) batches.push(JSON.parse(m[0]));
+  };
+  for (const stream of [wrangler.stdout, wrangler.stderr]) {
+    let buf = '';
+    stream.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1); } });
+  }
+  wrangler.once('exit', (code) => ready(new Error(`wrangler dev exited with ${code} before it was ready`)));
+  const notReady = await readyPromise;
+  if (notReady) throw notReady;
+  const base = `http://127.0.0.1:${port}`;
+  while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
+
+  t = performance.now();
+  const fired = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('0 0 * * *')}`);
+  if (!fired.ok) throw new Error(`could not fire the cron: ${fired.status} ${await fired.text()}`);
+  let done = 0;
+  while (done < VIDEOS) {
+    await new Promise((r) => setTimeout(r, 1000));
+    done = Number((await db.query(`select count(distinct video_id) as n from video_statistics where fetch_key like 'nightly-%'`)).rows[0].n);
+    process.stdout.write(`\r[bench] pipeline: ${done}/${VIDEOS} videos refreshed`);
+  }
+  const pipelineSeconds = (performance.now() - t) / 1000;
+  const pipeline = VIDEOS / pipelineSeconds;
+  process.stdout.write('\n');
+  const trips = batches.map((b) => b.db_round_trips);
+  const perBatch = batches.map((b) => b.videos);
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+  console.log('\n=== results ===');
+  console.log(`catalogue                      ${VIDEOS} tracked videos, ${DAYS} days of snapshots`);
+  console.log(`pipeline refresh               ${VIDEOS} videos in ${pipelineSeconds.toFixed(1)} s = ${Math.round(pipeline)} videos/s`);
+  console.log(`raw bulk-insert ceiling        ${Math.round(ceiling)} rows/s`);
+  console.log(`pipeline / ceiling             ${(pipeline / ceiling).toFixed(4)} (${(100 * pipeline / ceiling).toFixed(2)} %)`);
+  console.log(`consumer batches               ${batches.length}, mean ${mean(perBatch).toFixed(0)} videos and ${mean(batches.map((b) => b.messages)).toFixed(1)} messages per batch`);
+  console.log(`db round trips per batch       min ${Math.min(...trips)}, max ${Math.max(...trips)}, mean ${mean(trips).toFixed(2)}`);
+  const fetchMs = batches.reduce((a, b) => a + b.fetch_ms, 0);
+  const writeMs = batches.reduce((a, b) => a + b.write_ms, 0);
+  const written = batches.reduce((a, b) => a + b.snapshots_inserted, 0);
+  const writeRate = written / (writeMs / 1000);
+  console.log(`consumer time split            platform calls ${(fetchMs / 1000).toFixed(1)} s, database writes ${(writeMs / 1000).toFixed(1)} s (summed over batches)`);
+  console.log(`consumer write path            ${written} snapshots in ${(writeMs / 1000).toFixed(2)} s = ${Math.round(writeRate)} rows/s from workerd = ${(writeRate / ceiling).toFixed(2)} × the ceiling`);
+
+  const analytics = await import('./bench-analytics.mjs').catch(() => null);
+  if (analytics) await analytics.run({ db, url: pgServer.url, log });
+  else console.log('campaign analytics             (scripts/bench-analytics.mjs not present)');
+} finally {
+  for (const fn of cleanup) await fn().catch((e) => console.error(e));
+}

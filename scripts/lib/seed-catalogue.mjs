@@ -1,0 +1,31 @@
+// Seeds a benchmark catalogue inside Postgres (generate_series, so 100k videos × 30 days is seconds,
+// not a round trip per row): organizations, tracked videos across the three platforms, and daily
+// snapshot history whose last snapshot is a day old, so every video needs a refresh.
+export async function seedCatalogue(db, { videos, days, organizations = 10 }) {
+  await db.query('begin');
+  await db.query(`
+    insert into organizations (id, name, slug, plan)
+    select ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'Bench ' || g, 'bench-' || g, 'enterprise'
+    from generate_series(1, $1) g on conflict do nothing`, [organizations]);
+  await db.query(`
+    insert into videos (organization_id, platform, external_video_id, video_url, video_status, tracking_started_at, created_at)
+    select ('00000000-0000-4000-8000-' || lpad(to_hex(1 + g % $2), 12, '0'))::uuid,
+           p.platform::platform, p.ext, p.url, 'tracking', now() - ($3 || ' days')::interval, now() - ($3 || ' days')::interval
+    from generate_series(1, $1) g,
+    lateral (select case g % 3 when 0 then 'TikTok' when 1 then 'Instagram' else 'YouTube' end as platform) k,
+    lateral (select k.platform,
+                    case k.platform when 'YouTube' then substr(md5(g::text), 1, 11) else (7000000000000000000 + g)::text end as ext,
+                    case k.platform when 'TikTok' then 'https://www.tiktok.com/@bench/video/' || (7000000000000000000 + g)
+                                    when 'Instagram' then 'https://www.instagram.com/reel/bench' || g || '/'
+                                    else 'https://www.youtube.com/watch?v=' || substr(md5(g::text), 1, 11) end as url) p`,
+    [videos, organizations, days]);
+  await db.query(`
+    insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
+    select v.organization_id, v.id, v.external_video_id, d * 1000 + (hashtext(v.id::text) & 1023), d * 50, d * 5, d, d * 2,
+           'seed-' || d, now() - ((1 + $1 - d) || ' days')::interval
+    from videos v, generate_series(1, $1) d`, [days]);
+  await db.query('commit');
+  await db.query('analyze');
+  const [{ v, s }] = (await db.query('select (select count(*) from videos)::int as v, (select count(*) from video_statistics)::int as s')).rows;
+  return { videos: v, snapshots: s };
+}
