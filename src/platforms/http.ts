@@ -3,15 +3,23 @@ import { PlatformAuthError, PlatformError, QuotaExhaustedError, RateLimitedError
 import type { Platform } from './types';
 
 /**
- * The platform call policy, in ONE place. Calls here are made once: retrying is the engine's job —
- * workflow steps use it as their retry config (src/steps/platform-step.ts), the queue consumer as
- * its `message.retry({ delaySeconds })` backoff — so there is no retry loop in the adapters.
+ * The platform call policy, in ONE place: each call gets `timeoutMs`; a failed call is tried again
+ * `retries` times, `baseDelayMs` × `backoffFactor`^n apart (1.5 s, 6 s, 24 s, …).
+ *
+ * There is deliberately NO retry loop in this module or in the adapters: the project rule is
+ * "retries belong to the engine". Every adapter call makes each HTTP request exactly once and
+ * throws a classified PlatformError; the caller runs it
+ *   - in a Workflow step: `step.do(name, { retries: { limit: PLATFORM_CALL_POLICY.retries,
+ *     delay: retryDelayMs(...) , backoff }, timeout }, ...)` (see src/steps/platform-step.ts),
+ *     turning `!isRetryable(err)` into a NonRetryableError, or
+ *   - in a queue consumer: `message.retry({ delaySeconds })` with the same delays (or a rate
+ *     limit's `retryAfterSeconds`) when `isRetryable(err)`, a dead letter otherwise.
  */
 export const PLATFORM_CALL_POLICY = { timeoutMs: 15_000, retries: 2, baseDelayMs: 1_500, backoffFactor: 4 } as const;
 
 /** Delay before retry number `attempt` (0-based): 1.5 s, 6 s, 24 s, … */
 export function retryDelayMs(attempt: number): number {
-  return PLATFORM_CALL_POLICY.baseDelayMs * PLATFORM_CALL_POLICY.backoffFactor ** attempt;
+  return PLATFORM_CALL_POLICY.baseDelayMs * PLATFORM_CALL_POLICY.backoffFactor ** Math.max(0, attempt);
 }
 
 export interface GetOptions<T extends z.ZodType> {
@@ -19,74 +27,136 @@ export interface GetOptions<T extends z.ZodType> {
   headers?: Record<string, string>;
   schema: T;
   fetchImpl?: typeof fetch;
+  /** defaults to PLATFORM_CALL_POLICY.timeoutMs; tests pass a small one */
   timeoutMs?: number;
 }
 
-const RAPIDAPI_MONTHLY = /monthly quota/i;
-
-/** One GET with a timeout; the answer parsed with zod; every failure mapped to a PlatformError. */
+/**
+ * One GET with a timeout; the answer parsed with zod; every failure mapped to a PlatformError.
+ * The timeout covers the whole exchange, body included.
+ */
 export async function platformGet<T extends z.ZodType>(url: string, opts: GetOptions<T>): Promise<z.infer<T>> {
   const { platform } = opts;
+  const timeoutMs = opts.timeoutMs ?? PLATFORM_CALL_POLICY.timeoutMs;
+  const doFetch = opts.fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   let res: Response;
+  let text: string;
   try {
-    res = await (opts.fetchImpl ?? fetch)(url, { headers: opts.headers, signal: AbortSignal.timeout(opts.timeoutMs ?? PLATFORM_CALL_POLICY.timeoutMs) });
+    res = await doFetch(url, { method: 'GET', headers: opts.headers, signal: AbortSignal.timeout(timeoutMs) });
+    text = await res.text();
   } catch (err) {
-    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    throw new TransientPlatformError(platform, timedOut ? `${platform} did not answer within ${opts.timeoutMs ?? PLATFORM_CALL_POLICY.timeoutMs} ms` : `${platform} could not be reached: ${err instanceof Error ? err.message : String(err)}`);
+    throw networkError(platform, err, timeoutMs);
   }
-  const text = await res.text();
   let body: unknown;
+  let isJson = true;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {
     body = text;
+    isJson = false;
   }
   if (!res.ok) throw classifyHttpError(platform, res, body);
+  if (!isJson) {
+    throw new TransientPlatformError(platform, `${platform} answered ${res.status} with a body that is not JSON: ${text.slice(0, 120)}`, { status: res.status, details: text.slice(0, 500) });
+  }
   const parsed = opts.schema.safeParse(body);
   if (!parsed.success) {
-    throw new TransientPlatformError(platform, `unexpected ${platform} response shape: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, res.status);
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new TransientPlatformError(
+      platform,
+      `unexpected ${platform} response shape: ${issues.slice(0, 3).map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+      { status: res.status, details: issues },
+    );
   }
   return parsed.data;
 }
 
-function messageOf(body: unknown): string {
-  if (body && typeof body === 'object') {
-    const b = body as { message?: unknown; error?: { message?: unknown }; detail?: unknown; msg?: unknown };
-    const m = b.message ?? b.error?.message ?? b.detail ?? b.msg;
-    if (typeof m === 'string') return m;
+function networkError(platform: Platform, err: unknown, timeoutMs: number): TransientPlatformError {
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new TransientPlatformError(platform, `${platform} did not answer within ${timeoutMs} ms`, { details: { timeoutMs } });
   }
-  return typeof body === 'string' ? body.slice(0, 200) : 'no message';
+  return new TransientPlatformError(platform, `${platform} could not be reached: ${err instanceof Error ? err.message : String(err)}`);
 }
 
-function youtubeReason(body: unknown): string | undefined {
-  return (body as { error?: { errors?: { reason?: string }[] } } | null)?.error?.errors?.[0]?.reason;
+/** The human message of an error body, whichever provider shape it has. */
+export function messageOf(body: unknown): string {
+  if (body && typeof body === 'object') {
+    const b = body as { message?: unknown; messages?: unknown; error?: unknown; detail?: unknown; msg?: unknown };
+    const nested = b.error && typeof b.error === 'object' ? (b.error as { message?: unknown }).message : b.error;
+    for (const m of [b.message, nested, b.detail, b.msg, b.messages]) if (typeof m === 'string' && m) return m;
+  }
+  return typeof body === 'string' && body ? body.slice(0, 200) : 'no message';
 }
 
+/** YouTube (Google API) error reason: `error.errors[0].reason`. */
+function googleReason(body: unknown): string | undefined {
+  const errors = (body as { error?: { errors?: unknown } } | null)?.error?.errors;
+  if (!Array.isArray(errors)) return undefined;
+  const reason = (errors[0] as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
+/** Seconds from a `retry-after` header: delta-seconds or an HTTP date. */
+export function retryAfterSeconds(headers: Headers, now = Date.now()): number | undefined {
+  const raw = headers.get('retry-after')?.trim();
+  if (!raw) return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw)) {
+    const s = Number(raw);
+    return s > 0 ? s : undefined;
+  }
+  const at = Date.parse(raw);
+  if (Number.isNaN(at)) return undefined;
+  const s = Math.ceil((at - now) / 1000);
+  return s > 0 ? s : undefined;
+}
+
+const QUOTA_TEXT = /\bquota\b/i; // RapidAPI: "You have exceeded the MONTHLY quota for Requests on your current plan…"
+const GOOGLE_QUOTA = new Set(['quotaExceeded', 'dailyLimitExceeded', 'dailyLimitExceededUnreg']);
+const GOOGLE_RATE = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
+const GOOGLE_AUTH = new Set(['keyInvalid', 'keyExpired', 'accessNotConfigured', 'forbidden', 'ipRefererBlocked', 'unregistered']);
+
+/** Maps an HTTP error answer (status + body) onto the error hierarchy. */
 export function classifyHttpError(platform: Platform, res: Response, body: unknown): PlatformError {
   const message = messageOf(body);
-  const reason = youtubeReason(body);
+  const reason = googleReason(body);
+  const opts = { status: res.status, details: body };
   if (res.status === 429) {
-    if (RAPIDAPI_MONTHLY.test(message)) return new QuotaExhaustedError(platform, message, 429);
-    const retryAfter = Number(res.headers.get('retry-after'));
-    return new RateLimitedError(platform, message, 429, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+    if (QUOTA_TEXT.test(message) || (reason && GOOGLE_QUOTA.has(reason))) return new QuotaExhaustedError(platform, message, opts);
+    return new RateLimitedError(platform, message, 429, retryAfterSeconds(res.headers));
   }
-  if (reason === 'quotaExceeded' || reason === 'dailyLimitExceeded') return new QuotaExhaustedError(platform, message, res.status);
-  if (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded') return new RateLimitedError(platform, message, res.status);
-  if (res.status === 401 || res.status === 403) return new PlatformAuthError(platform, message, res.status);
-  if (res.status >= 500 || res.status === 408) return new TransientPlatformError(platform, `${platform} answered ${res.status}: ${message}`, res.status);
-  return new PlatformError(platform, `${platform} answered ${res.status}: ${message}`, res.status);
+  if (reason && GOOGLE_QUOTA.has(reason)) return new QuotaExhaustedError(platform, message, opts);
+  if (reason && GOOGLE_RATE.has(reason)) return new RateLimitedError(platform, message, res.status, retryAfterSeconds(res.headers));
+  if (res.status === 401 || res.status === 403 || (reason && GOOGLE_AUTH.has(reason))) return new PlatformAuthError(platform, message, opts);
+  if (res.status >= 500 || res.status === 408) return new TransientPlatformError(platform, `${platform} answered ${res.status}: ${message}`, opts);
+  return new PlatformError(platform, `${platform} answered ${res.status}: ${message}`, opts);
 }
 
-/** Runs `fn` over items with at most `limit` in flight (Workers allow 6 simultaneous connections). */
-export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `fn` over items with at most `limit` calls in flight (Workers allow 6 simultaneous
+ * outgoing connections per request). After the first failure no new call is started; the ones in
+ * flight are awaited and the first error is thrown.
+ */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+  let failed = false;
+  let firstError: unknown;
+  const worker = async () => {
+    while (!failed && next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i]!);
+      try {
+        results[i] = await fn(items[i]!, i);
+      } catch (err) {
+        if (!failed) firstError = err;
+        failed = true;
+      }
     }
-  });
-  await Promise.all(workers);
+  };
+  await Promise.all(Array.from({ length: Math.max(0, Math.min(limit, items.length)) }, worker));
+  if (failed) throw firstError;
   return results;
 }
+
+/** Simultaneous outgoing connections a Worker invocation may hold. */
+export const MAX_CONCURRENT_CALLS = 6;

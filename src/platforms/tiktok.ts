@@ -1,22 +1,38 @@
 import { z } from 'zod';
-import { AccountNotFoundError, TransientPlatformError } from './errors';
-import { mapLimited, platformGet } from './http';
-import { count, idString, optionalString } from './schemas';
+import { AccountNotFoundError, PlatformError, PrivateAccountError, RateLimitedError, TransientPlatformError } from './errors';
+import { mapLimited, MAX_CONCURRENT_CALLS, platformGet } from './http';
+import { collectPages } from './paging';
+import { count, idString, optionalString, timestamp, toIsoTimestamp } from './schemas';
+import { tiktokVideoUrl } from './video-url';
 import type { PlatformConfig } from './config';
 import type { CommonVideo, PlatformAdapter, UserInfo, VideoDetails } from './types';
 
-// tiktok-scraper7 (tikwm format): success is `code === 0`, whatever the HTTP status says.
-const Envelope = <T extends z.ZodType>(data: T) => z.object({ code: z.number(), msg: z.string().optional(), data: data.optional() });
+// tiktok-scraper7 on RapidAPI, which answers in the tikwm format: success is `code === 0`
+// (HTTP 200 either way), the payload is in `data`, the reason of a failure in `msg`.
+const Envelope = <T extends z.ZodType>(data: T) =>
+  z.object({
+    code: z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)]),
+    msg: z.string().nullish(),
+    data: data.nullish(),
+  });
 
 const User = z.object({
-  user: z.object({ id: idString, uniqueId: z.string(), nickname: optionalString, avatarThumb: optionalString, secUid: optionalString, privateAccount: z.boolean().optional() }),
-  stats: z.object({ followerCount: count }).optional(),
+  user: z.object({
+    id: idString,
+    uniqueId: z.string(),
+    nickname: optionalString,
+    avatarThumb: optionalString,
+    avatarMedium: optionalString,
+    secUid: optionalString,
+    privateAccount: z.boolean().nullish(),
+    secret: z.boolean().nullish(),
+  }),
+  stats: z.object({ followerCount: count }).nullish(),
 });
 
 const Video = z.object({
-  video_id: idString.optional(),
-  aweme_id: z.string().optional(),
-  id: idString.optional(),
+  video_id: idString.nullish(),
+  id: idString.nullish(),
   title: optionalString,
   cover: optionalString,
   origin_cover: optionalString,
@@ -25,41 +41,71 @@ const Video = z.object({
   comment_count: count,
   share_count: count,
   collect_count: count,
-  create_time: z.union([z.number(), z.string()]).nullish(),
-  music_info: z.object({ id: idString.optional() }).nullish(),
-  author: z.object({ id: idString.optional(), unique_id: z.string().optional() }).nullish(),
+  create_time: timestamp,
+  music_info: z.object({ id: idString.nullish() }).nullish(),
+  author: z.object({ id: idString.nullish(), unique_id: z.string().nullish() }).nullish(),
 });
 type Video = z.infer<typeof Video>;
 
-const Posts = z.object({ videos: z.array(Video).default([]), cursor: idString.nullish(), hasMore: z.boolean().optional() });
+const Posts = z.object({
+  videos: z.array(Video).nullish().transform((v) => v ?? []),
+  cursor: idString.nullish(),
+  hasMore: z.boolean().nullish(),
+});
 
+/** tiktok-scraper7 serves at most 35 posts per page. */
 const PAGE_SIZE = 35;
 
-function handleFrom(input: string): string {
-  const m = /tiktok\.com\/@([^/?#]+)/i.exec(input);
-  return (m?.[1] ?? input).replace(/^@/, '').trim();
+const USER_MISSING = /not exist|doesn.?t exist|not found|no such user|check unique_id/i;
+const PRIVATE = /private/i;
+const LIMITED = /limit|too many|frequen/i;
+/** The lookup of a single video failed because the video is gone (deleted, private, banned). */
+const VIDEO_GONE = /parsing is failed|not exist|doesn.?t exist|not found|deleted|removed|unavailable|private/i;
+
+/** `name`, `@name`, `https://www.tiktok.com/@name?lang=en`, `tiktok.com/@name/video/1` → `name`. */
+export function tiktokHandle(input: string): string {
+  const trimmed = input.trim();
+  const fromUrl = /tiktok\.com\/@([^/?#\s]+)/i.exec(trimmed)?.[1];
+  const handle = (fromUrl ? decodeURIComponent(fromUrl) : trimmed).replace(/^@/, '').trim();
+  return handle;
 }
 
-function isUserMissing(msg: string | undefined) {
-  return /not exist|not found|doesn.?t exist|unavailable/i.test(msg ?? '');
+/** tikwm covers are absolute on RapidAPI, relative (`/video/cover/…`) on tikwm.com itself. */
+const absoluteCover = (url: string | null) => (url && url.startsWith('/') ? `https://www.tikwm.com${url}` : url);
+
+/** A `code !== 0` answer in the hierarchy. */
+function tikwmError(what: string, msg: string | null | undefined, code: number): PlatformError {
+  const text = msg ?? `code ${code}`;
+  if (LIMITED.test(text)) return new RateLimitedError('TikTok', `TikTok ${what}: ${text}`, 429);
+  if (PRIVATE.test(text)) return new PrivateAccountError('TikTok', `TikTok ${what}: ${text}`, { details: { code, msg } });
+  if (USER_MISSING.test(text)) return new AccountNotFoundError('TikTok', `TikTok ${what}: ${text}`, { details: { code, msg } });
+  return new TransientPlatformError('TikTok', `TikTok ${what} failed: ${text}`, { details: { code, msg } });
 }
 
 export function createTikTokAdapter(config: PlatformConfig, fetchImpl?: typeof fetch): PlatformAdapter {
   const headers = { 'X-RapidAPI-Key': config.rapidApiKey, 'X-RapidAPI-Host': config.tiktokHost };
   const get = <T extends z.ZodType>(path: string, params: Record<string, string>, schema: T) =>
-    platformGet(`${config.tiktokBaseUrl}${path}?${new URLSearchParams(params)}`, { platform: 'TikTok', headers, schema: Envelope(schema), fetchImpl });
+    platformGet(`${config.tiktokBaseUrl}${path}?${new URLSearchParams(params)}`, {
+      platform: 'TikTok',
+      headers,
+      schema: Envelope(schema),
+      fetchImpl,
+      timeoutMs: config.timeoutMs,
+    });
 
-  const toCommon = (v: Video, authorHandle: string | undefined): CommonVideo | null => {
-    const id = v.video_id ?? v.id;
-    if (!id) return null;
-    const handle = v.author?.unique_id ?? authorHandle ?? '_';
+  const toCommon = (v: Video, idOverride?: string, handleHint?: string | null): CommonVideo | null => {
+    const id = idOverride ?? v.video_id ?? v.id;
+    if (!id) {
+      console.warn(JSON.stringify({ event: 'tiktok_item_skipped', reason: 'no video id', item_keys: Object.keys(v) }));
+      return null;
+    }
     return {
       external_video_id: id,
       platform: 'TikTok',
-      video_url: `https://www.tiktok.com/@${handle}/video/${id}`,
+      video_url: tiktokVideoUrl(id, v.author?.unique_id ?? handleHint ?? null),
       title: v.title,
-      thumbnail_url: v.origin_cover ?? v.cover,
-      published_at: v.create_time ? new Date(Number(v.create_time) * 1000).toISOString() : null,
+      thumbnail_url: absoluteCover(v.origin_cover ?? v.cover),
+      published_at: toIsoTimestamp(v.create_time),
       statistics: { external_video_id: id, views: v.play_count, likes: v.digg_count, comments: v.comment_count, reposts: v.share_count, saves: v.collect_count },
     };
   };
@@ -69,34 +115,34 @@ export function createTikTokAdapter(config: PlatformConfig, fetchImpl?: typeof f
     statsBatchSize: 10,
 
     async getUserInfo(usernameOrUrl) {
-      const handle = handleFrom(usernameOrUrl);
+      const handle = tiktokHandle(usernameOrUrl);
+      if (!handle) throw new AccountNotFoundError('TikTok', `no TikTok handle in '${usernameOrUrl}'`);
       const res = await get('/user/info', { unique_id: handle }, User);
       if (res.code !== 0 || !res.data) {
-        if (isUserMissing(res.msg)) throw new AccountNotFoundError('TikTok', `no TikTok account '${handle}'`);
-        throw new TransientPlatformError('TikTok', `TikTok user info failed: ${res.msg ?? res.code}`);
+        const err = tikwmError(`user '${handle}'`, res.msg, res.code);
+        if (err instanceof AccountNotFoundError) throw new AccountNotFoundError('TikTok', `no TikTok account '${handle}'`, { details: err.details });
+        throw err;
       }
-      const u = res.data.user;
+      const { user: u, stats } = res.data;
       const info: UserInfo = {
         channel_name: u.nickname,
         username: u.uniqueId,
-        subscribers: res.data.stats?.followerCount ?? null,
+        subscribers: stats ? stats.followerCount : null,
         external_id: u.id,
         sec_uid: u.secUid,
-        thumbnail: u.avatarThumb,
+        thumbnail: u.avatarThumb ?? u.avatarMedium,
         profile_url: `https://www.tiktok.com/@${u.uniqueId}`,
-        is_private: u.privateAccount ?? false,
+        is_private: Boolean(u.privateAccount ?? u.secret ?? false),
       };
       return info;
     },
 
     async getUserVideosPage({ externalId, username, cursor }) {
       const res = await get('/user/posts', { user_id: externalId, count: String(PAGE_SIZE), cursor: cursor ?? '0' }, Posts);
-      if (res.code !== 0 || !res.data) {
-        if (isUserMissing(res.msg)) throw new AccountNotFoundError('TikTok', `TikTok account ${username ?? externalId} not found`);
-        throw new TransientPlatformError('TikTok', `TikTok user posts failed: ${res.msg ?? res.code}`);
-      }
-      const videos = res.data.videos.map((v) => toCommon(v, username ?? undefined)).filter((v): v is CommonVideo => v !== null);
-      return { videos, nextCursor: res.data.hasMore && res.data.cursor ? res.data.cursor : null };
+      if (res.code !== 0 || !res.data) throw tikwmError(`posts of ${username ?? externalId}`, res.msg, res.code);
+      const videos = res.data.videos.map((v) => toCommon(v, undefined, username)).filter((v): v is CommonVideo => v !== null);
+      const next = res.data.cursor ?? null;
+      return { videos, nextCursor: res.data.hasMore && next && next !== cursor ? next : null };
     },
 
     getUserVideosBatch: (q) => collectPages(adapter, q),
@@ -104,14 +150,14 @@ export function createTikTokAdapter(config: PlatformConfig, fetchImpl?: typeof f
     async getVideoStats(videos) {
       const found: VideoDetails[] = [];
       const missing: string[] = [];
-      await mapLimited(videos, 6, async ({ externalVideoId, videoUrl }) => {
-        const res = await get('/', { url: videoUrl || externalVideoId }, Video);
+      // one call per video, at most MAX_CONCURRENT_CALLS in flight
+      await mapLimited(videos, MAX_CONCURRENT_CALLS, async ({ externalVideoId, videoUrl }) => {
+        const res = await get('/', { url: videoUrl || tiktokVideoUrl(externalVideoId, null) }, Video);
         if (res.code !== 0 || !res.data) {
-          // tikwm answers code -1 for a removed or private video
-          if (res.code === -1) return void missing.push(externalVideoId);
-          throw new TransientPlatformError('TikTok', `TikTok video lookup failed: ${res.msg ?? res.code}`);
+          if (VIDEO_GONE.test(res.msg ?? '') && !LIMITED.test(res.msg ?? '')) return void missing.push(externalVideoId);
+          throw tikwmError(`video ${externalVideoId}`, res.msg, res.code);
         }
-        const v = toCommon({ ...res.data, video_id: externalVideoId }, undefined)!;
+        const v = toCommon(res.data, externalVideoId)!;
         found.push({
           ...v.statistics!,
           title: v.title,
@@ -127,17 +173,3 @@ export function createTikTokAdapter(config: PlatformConfig, fetchImpl?: typeof f
   };
   return adapter;
 }
-
-/** Shared by every adapter: page until the target count, the last page or maxPages. */
-export async function collectPages(adapter: PlatformAdapter, q: Parameters<PlatformAdapter['getUserVideosBatch']>[0]): Promise<CommonVideo[]> {
-  const videos: CommonVideo[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < (q.maxPages ?? 10); page++) {
-    const res = await adapter.getUserVideosPage({ ...q, cursor });
-    videos.push(...res.videos);
-    cursor = res.nextCursor;
-    if (!cursor || videos.length >= q.targetCount) break;
-  }
-  return videos.slice(0, q.targetCount);
-}
-

@@ -1,5 +1,7 @@
 export type Platform = 'TikTok' | 'Instagram' | 'YouTube';
 
+export const PLATFORMS: readonly Platform[] = ['TikTok', 'Instagram', 'YouTube'];
+
 export interface VideoStats {
   external_video_id: string;
   views: number;
@@ -26,14 +28,20 @@ export interface CommonVideo {
   video_url: string;
   title: string | null;
   thumbnail_url: string | null;
+  /** ISO 8601 */
   published_at: string | null;
-  /** absent when the listing carries no counters (YouTube uploads playlist) */
+  /**
+   * Counters as listed. Absent only for YouTube: its uploads playlist carries ids and dates, and
+   * the caller fetches stats through `getVideoStats` (videos.list, 50 ids per call) — see
+   * src/db/blogger-videos.ts `without_stats`.
+   */
   statistics?: VideoStats;
 }
 
 export interface UserInfo {
   channel_name: string | null;
   username: string;
+  /** null when the platform hides it (YouTube hiddenSubscriberCount) */
   subscribers: number | null;
   external_id: string;
   sec_uid: string | null;
@@ -43,6 +51,7 @@ export interface UserInfo {
 }
 
 export interface UserVideosQuery {
+  /** TikTok user id, Instagram user pk, YouTube channel id (UC…) */
   externalId: string;
   secUid?: string | null;
   username?: string | null;
@@ -50,20 +59,36 @@ export interface UserVideosQuery {
 
 export interface UserVideosPage {
   videos: CommonVideo[];
+  /** pass back to get the next page; null on the last page */
   nextCursor: string | null;
+}
+
+export interface VideoRef {
+  externalVideoId: string;
+  videoUrl: string;
+}
+
+export interface VideoStatsResult {
+  found: VideoDetails[];
+  /** ids the platform no longer returns (deleted or made private): the caller marks them deleted */
+  missing: string[];
 }
 
 export interface PlatformAdapter {
   readonly platform: Platform;
-  /** videos per stats call (YouTube videos.list takes 50 ids; the others one per call, grouped by 10 per message) */
+  /** videos per getVideoStats call: YouTube videos.list takes 50 ids; TikTok/Instagram make one call per video, 10 per batch */
   readonly statsBatchSize: number;
+  /** A handle (with or without @) or a profile URL. Throws AccountNotFoundError for unknown handles. */
   getUserInfo(usernameOrUrl: string): Promise<UserInfo>;
-  /** One page of a blogger's newest videos; workflows call this once per step. */
+  /** One page of a blogger's newest videos (one HTTP call): workflows run one page per step. */
   getUserVideosPage(query: UserVideosQuery & { cursor: string | null }): Promise<UserVideosPage>;
-  /** Pages until `targetCount` videos, the last page or `maxPages`. */
+  /** Pages until `targetCount` videos, the last page or `maxPages` (default 10). */
   getUserVideosBatch(query: UserVideosQuery & { targetCount: number; maxPages?: number }): Promise<CommonVideo[]>;
-  /** Stats for up to `statsBatchSize` videos; `missing` are ids the platform no longer returns. */
-  getVideoStats(videos: { externalVideoId: string; videoUrl: string }[]): Promise<{ found: VideoDetails[]; missing: string[] }>;
+  /** Stats for up to `statsBatchSize` videos (more are split into several calls). */
+  getVideoStats(videos: VideoRef[]): Promise<VideoStatsResult>;
 }
 
+/** The adapters' statsBatchSize, for code that batches before it has an adapter (queue fan-out). */
 export const STATS_BATCH_SIZE: Record<Platform, number> = { TikTok: 10, Instagram: 10, YouTube: 50 };
+
+export const DEFAULT_MAX_PAGES = 10;
