@@ -15,8 +15,11 @@ export interface SaveBloggerVideosResult {
   videos_inserted: number;
   videos_updated: number;
   snapshots_inserted: number;
-  /** Ids of videos saved without stats (YouTube uploads carry none): fetched later through the queue. */
-  without_stats: { id: string; external_video_id: string; video_url: string }[];
+  /**
+   * Videos to refresh through the stats queue: saved without stats (YouTube uploads carry none) or
+   * without a thumbnail (the stats lookup fills it in).
+   */
+  to_refresh: { id: string; external_video_id: string; video_url: string }[];
 }
 
 /**
@@ -26,7 +29,7 @@ export interface SaveBloggerVideosResult {
  */
 export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): Promise<SaveBloggerVideosResult> {
   const unique = [...new Map(input.videos.map((v) => [v.external_video_id, v])).values()];
-  if (unique.length === 0) return { videos_inserted: 0, videos_updated: 0, snapshots_inserted: 0, without_stats: [] };
+  if (unique.length === 0) return { videos_inserted: 0, videos_updated: 0, snapshots_inserted: 0, to_refresh: [] };
   // YouTube's uploads playlist has no stats: those videos get theirs from videos.list via the queue.
   const rows = unique.map((v) => ({
     platform: v.platform, external_video_id: v.external_video_id, video_url: v.video_url, title: v.title ?? null,
@@ -34,7 +37,7 @@ export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): 
     views: v.statistics?.views ?? 0, likes: v.statistics?.likes ?? 0, comments: v.statistics?.comments ?? 0,
     reposts: v.statistics?.reposts ?? 0, saves: v.statistics?.saves ?? 0,
   }));
-  const [row] = await db<{ videos_inserted: number; videos_updated: number; snapshots_inserted: number; without_stats: SaveBloggerVideosResult['without_stats'] | null }[]>`
+  const [row] = await db<{ videos_inserted: number; videos_updated: number; snapshots_inserted: number; to_refresh: SaveBloggerVideosResult['to_refresh'] | null }[]>`
     with input as (
       select * from jsonb_to_recordset(${jsonb(rows)}::text::jsonb) as u(
         platform public.platform, external_video_id text, video_url text, title text, thumbnail_url text, published_at timestamptz,
@@ -52,7 +55,7 @@ export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): 
         thumbnail_url = coalesce(excluded.thumbnail_url, v.thumbnail_url),
         published_at = coalesce(excluded.published_at, v.published_at),
         updated_at = now()
-      returning v.id, v.external_video_id, v.video_url, (xmax = 0) as inserted
+      returning v.id, v.external_video_id, v.video_url, v.thumbnail_url, (xmax = 0) as inserted
     ),
     snapshots as (
       insert into public.video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key)
@@ -72,9 +75,10 @@ export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): 
            (select count(*) from upserted where not inserted)::int as videos_updated,
            (select count(*) from snapshots)::int as snapshots_inserted,
            (select json_agg(json_build_object('id', u.id, 'external_video_id', u.external_video_id, 'video_url', u.video_url))
-              from upserted u join input i using (external_video_id) where not i.has_stats) as without_stats,
+              from upserted u join input i using (external_video_id)
+             where not i.has_stats or coalesce(i.thumbnail_url, u.thumbnail_url) is null) as to_refresh,
            (select count(*) from usage)::int as usage_rows`;
-  return { videos_inserted: row!.videos_inserted, videos_updated: row!.videos_updated, snapshots_inserted: row!.snapshots_inserted, without_stats: row!.without_stats ?? [] };
+  return { videos_inserted: row!.videos_inserted, videos_updated: row!.videos_updated, snapshots_inserted: row!.snapshots_inserted, to_refresh: row!.to_refresh ?? [] };
 }
 
 export async function markBloggerFetched(db: Db, trackingId: string, opts: { initial: boolean; skipReason?: string | null }) {

@@ -33,7 +33,7 @@ export interface CommonVideo {
   /**
    * Counters as listed. Absent only for YouTube: its uploads playlist carries ids and dates, and
    * the caller fetches stats through `getVideoStats` (videos.list, 50 ids per call) — see
-   * src/db/blogger-videos.ts `without_stats`.
+   * src/db/blogger-videos.ts `to_refresh`.
    */
   statistics?: VideoStats;
 }

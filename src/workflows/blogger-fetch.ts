@@ -27,7 +27,7 @@ export interface BloggerFetchOutput {
   allowed: number;
   fetched: number;
   pages: number;
-  saved?: Omit<SaveBloggerVideosResult, 'without_stats'>;
+  saved?: Omit<SaveBloggerVideosResult, 'to_refresh'>;
   queued_for_stats: number;
 }
 
@@ -75,13 +75,14 @@ export async function fetchBloggerVideos(env: Env, step: WorkflowStep, instanceI
     }),
   );
 
-  // YouTube uploads come without stats: fetch them in videos.list batches of 50 through the queue.
+  // YouTube uploads come without stats, some listings without thumbnails: refresh those through
+  // HIGH_PRIORITY in each platform's batch size (videos.list: 50 ids).
   const queued = await step.do(BLOGGER_FETCH_STEPS.fanOut, DB_STEP, async () =>
     sendStatsFanOut(env.HIGH_PRIORITY, {
       priority: 'high',
       requestId: instanceId,
       fetchKey: instanceId,
-      videos: saved.without_stats.map((v) => ({
+      videos: saved.to_refresh.map((v) => ({
         videoId: v.id,
         organizationId: p.organizationId,
         platform: p.platform,
@@ -97,6 +98,6 @@ export async function fetchBloggerVideos(env: Env, step: WorkflowStep, instanceI
     return null;
   });
 
-  const { without_stats, ...counts } = saved;
+  const { to_refresh, ...counts } = saved;
   return { requested: p.videoCount, allowed, fetched: wanted.length, pages, saved: counts, queued_for_stats: queued.videos };
 }
