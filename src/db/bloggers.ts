@@ -1,4 +1,4 @@
-import { jsonb, type Db } from './client';
+import type { Db } from './client';
 import type { Platform } from './videos';
 
 export interface BloggerRow {
@@ -101,21 +101,6 @@ export async function upsertTracking(db: Db, t: { organizationId: string; blogge
 
 export async function linkBloggerCampaign(db: Db, organizationId: string, bloggerId: string, campaignId: string) {
   await db`insert into public.blogger_campaigns (organization_id, blogger_id, campaign_id) values (${organizationId}, ${bloggerId}, ${campaignId}) on conflict do nothing`;
-}
-
-export async function tagBlogger(db: Db, organizationId: string, bloggerId: string, names: string[]) {
-  if (names.length === 0) return;
-  await db`
-    with wanted as (select distinct jsonb_array_elements_text(${jsonb(names)}::text::jsonb) as name),
-    created as (
-      insert into public.tags (organization_id, name) select ${organizationId}, name from wanted
-      on conflict (organization_id, name) do nothing returning id),
-    all_tags as (
-      select id from created
-      union select t.id from public.tags t join wanted w on w.name = t.name where t.organization_id = ${organizationId})
-    insert into public.blogger_tags (organization_id, blogger_id, tag_id)
-    select ${organizationId}, ${bloggerId}, id from all_tags
-    on conflict do nothing`;
 }
 
 export async function updateTracking(db: Db, organizationId: string, bloggerId: string, patch: { isActive?: boolean; initialVideosCount?: number; dailyVideosCount?: number }) {

@@ -1,4 +1,4 @@
-import { jsonb, type Db } from './client';
+import type { Db } from './client';
 
 export type Platform = 'TikTok' | 'Instagram' | 'YouTube' | 'Other';
 export type VideoStatus = 'tracking' | 'stopped' | 'deleted';
@@ -101,22 +101,6 @@ export async function insertVideo(db: Db, v: NewVideo): Promise<{ id: string; cr
     select id from public.videos
     where organization_id = ${v.organizationId} and platform = ${v.platform} and external_video_id = ${v.externalVideoId}`;
   return { id: existing!.id, created: false };
-}
-
-/** Creates missing tags by name and links them to the video (both idempotent). */
-export async function tagVideo(db: Db, organizationId: string, videoId: string, names: string[]): Promise<void> {
-  if (names.length === 0) return;
-  await db`
-    with wanted as (select distinct jsonb_array_elements_text(${jsonb(names)}::text::jsonb) as name),
-    created as (
-      insert into public.tags (organization_id, name) select ${organizationId}, name from wanted
-      on conflict (organization_id, name) do nothing returning id),
-    all_tags as (
-      select id from created
-      union select t.id from public.tags t join wanted w on w.name = t.name where t.organization_id = ${organizationId})
-    insert into public.video_tags (organization_id, video_id, tag_id)
-    select ${organizationId}, ${videoId}, id from all_tags
-    on conflict do nothing`;
 }
 
 export async function setTrackingStatus(db: Db, organizationId: string, videoId: string, status: 'tracking' | 'stopped') {

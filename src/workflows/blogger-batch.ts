@@ -8,7 +8,7 @@ import { DB_STEP } from '../steps/platform-step';
 import { bloggerRunSummary } from './initial-blogger-fetch';
 import { parseParams, ScheduledRunParams, type BloggerFetchParams } from './params';
 import { instanceIdFor, startWorkflows, type StartSpec } from './start';
-import { trackedRun } from './tracked-run';
+import { scheduledRunRecord, trackedRun } from './tracked-run';
 
 export const BLOGGER_BATCH_STEPS = {
   load: (n: number) => `load tracking records page ${n}`,
@@ -32,8 +32,7 @@ export const CHILDREN_PER_STEP = 100; // createBatch takes ≤ 100 instances
  */
 export class BloggerBatch extends WorkflowEntrypoint<Env, ScheduledRunParams> {
   override async run(event: WorkflowEvent<ScheduledRunParams>, step: WorkflowStep) {
-    const raw = ScheduledRunParams.safeParse(event.payload);
-    const run = { instanceId: event.instanceId, workflow: 'BloggerBatch', organizationId: null, trigger: 'cron' as const, triggeredBy: raw.data?.cron ?? null, paramsSummary: raw.success ? { run_key: raw.data.runKey } : { invalid_params: true } };
+    const run = scheduledRunRecord('BloggerBatch', event.instanceId, ScheduledRunParams.safeParse(event.payload));
     return trackedRun(this.env, step, run, async () => {
       const p = parseParams(ScheduledRunParams, event.payload);
       const records: ActiveTrackingRecord[] = [];

@@ -4,7 +4,7 @@ import { videosNeedingUpdatePage } from '../db/refresh';
 import { DB_STEP } from '../steps/platform-step';
 import { sendStatsFanOut } from '../steps/stats-fan-out';
 import { NightlyRefreshParams, parseParams } from './params';
-import { trackedRun } from './tracked-run';
+import { scheduledRunRecord, trackedRun } from './tracked-run';
 
 export const NIGHTLY_STEPS = { page: (n: number) => `enqueue page ${n}` } as const;
 export const PAGE_SIZE = 1000;
@@ -23,8 +23,7 @@ export const PAGE_SIZE = 1000;
  */
 export class NightlyRefresh extends WorkflowEntrypoint<Env, NightlyRefreshParams> {
   override async run(event: WorkflowEvent<NightlyRefreshParams>, step: WorkflowStep) {
-    const raw = NightlyRefreshParams.safeParse(event.payload);
-    const run = { instanceId: event.instanceId, workflow: 'NightlyRefresh', organizationId: null, trigger: 'cron' as const, triggeredBy: raw.data?.cron ?? null, paramsSummary: raw.success ? { run_key: raw.data.runKey } : { invalid_params: true } };
+    const run = scheduledRunRecord('NightlyRefresh', event.instanceId, NightlyRefreshParams.safeParse(event.payload));
     return trackedRun(this.env, step, run, async () => {
       const p = parseParams(NightlyRefreshParams, event.payload);
       const pageSize = p.pageSize ?? PAGE_SIZE;

@@ -30,4 +30,16 @@ export async function trackedRun<T>(env: Env, step: WorkflowStep, run: Omit<NewR
   }
 }
 
+/** The registry record of a cron-started run, from params that may be invalid (the body rejects those). */
+export function scheduledRunRecord(workflow: string, instanceId: string, parsed: { success: true; data: { runKey: string; cron?: string } } | { success: false }) {
+  return {
+    instanceId,
+    workflow,
+    organizationId: null,
+    trigger: 'cron' as const,
+    triggeredBy: parsed.success ? (parsed.data.cron ?? null) : null,
+    paramsSummary: parsed.success ? { run_key: parsed.data.runKey } : { invalid_params: true },
+  };
+}
+
 export type { WorkflowEvent, WorkflowStep };

@@ -2,10 +2,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { asUser } from '../../db/client';
 import {
-  countActiveBloggers, deleteBlogger, findBlogger, linkBloggerCampaign, listBloggers, tagBlogger, updateTracking, upsertBlogger, upsertTracking,
+  countActiveBloggers, deleteBlogger, findBlogger, linkBloggerCampaign, listBloggers, updateTracking, upsertBlogger, upsertTracking,
   type BloggerRow,
 } from '../../db/bloggers';
 import { campaignExists, listVideos } from '../../db/videos';
+import { linkTags } from '../../db/tags';
 import { AccountNotFoundError, PlatformError, PrivateAccountError, RateLimitedError, type Platform, type UserInfo } from '../../platforms';
 import { adaptersFromEnv } from '../../steps/fetch-stats';
 import { assertPerItemLimit, assertWithinLimits } from '../../steps/limits';
@@ -163,7 +164,7 @@ export const bloggers = new Hono<AppEnv>()
       }
       await upsertTracking(tx, { organizationId: org.id, bloggerId, initialVideosCount: initialCount, dailyVideosCount: dailyCount, createdBy: c.get('user').id });
       if (body.campaign_id) await linkBloggerCampaign(tx, org.id, bloggerId, body.campaign_id);
-      await tagBlogger(tx, org.id, bloggerId, body.tags ?? []);
+      await linkTags(tx, org.id, 'blogger', bloggerId, body.tags ?? []);
       return (await findBlogger(tx, org.id, bloggerId))!;
     });
     const run = await startInitialFetch(c, blogger);

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseVideoUrl } from '../../platforms/video-url';
-import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, tagVideo, type VideoRow } from '../../db/videos';
+import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, type VideoRow } from '../../db/videos';
+import { linkTags } from '../../db/tags';
 import { SingleVideoMessage } from '../../queues/messages';
 import { asUser } from '../../db/client';
 import { ApiError, notFound } from '../errors';
@@ -86,7 +87,7 @@ export const dashboardVideos = new Hono<AppEnv>()
         createdBy: c.get('user').id,
         source: 'dashboard',
       });
-      await tagVideo(tx, org.id, res.id, body.tags ?? []);
+      await linkTags(tx, org.id, 'video', res.id, body.tags ?? []);
       return { video: (await findVideo(tx, org.id, res.id))!, created: res.created };
     });
     return c.json({ created, video: videoJson(video) }, created ? 201 : 200);
