@@ -160,9 +160,12 @@ describe('InitialBloggerFetch retries', () => {
     expect(snaps).toBe(6);
   });
 
-  it('a transient 5xx from the platform is retried and succeeds', async () => {
-    await fakePlatforms.fault({ platform: 'tiktok', path: 'posts', kind: 'server_error', times: 1 });
-    const params = await trackingFor(handle('fivexx'));
+  it.each([
+    ['a 5xx', 'server_error'],
+    ['a per-second 429', 'rate_limit_second'],
+  ] as const)('%s from the platform is retried by the engine and each snapshot is written once', async (_label, kind) => {
+    await fakePlatforms.fault({ platform: 'tiktok', path: 'posts', kind, times: 1 });
+    const params = await trackingFor(handle(kind.replace(/_/g, '')));
     const id = `initial-fetch-${params.trackingId}`;
     await using instance = await introspectWorkflowInstance(env.INITIAL_BLOGGER_FETCH, id);
     await instance.modify(async (m) => {
