@@ -114,3 +114,15 @@ export async function setTrackingStatus(db: Db, organizationId: string, videoId:
     returning id, organization_id, platform, external_video_id, video_url, initial_url, created_by`;
   return row;
 }
+
+export async function countTrackingVideos(db: Db, organizationId: string): Promise<number> {
+  const [row] = await db<{ n: number }[]>`
+    select count(*)::int as n from public.videos where organization_id = ${organizationId} and video_status = 'tracking'`;
+  return row!.n;
+}
+
+export async function videoStatus(db: Db, organizationId: string, videoId: string): Promise<VideoStatus | undefined> {
+  const [row] = await db<{ video_status: VideoStatus }[]>`
+    select video_status from public.videos where organization_id = ${organizationId} and id = ${videoId}`;
+  return row?.video_status;
+}

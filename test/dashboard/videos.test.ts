@@ -139,6 +139,29 @@ describe('start tracking → HIGH_PRIORITY → consumer → snapshot', () => {
     expect(row!.tracking_started_at).not.toBeNull();
   });
 
+  it('refuses to track past the plan’s tracked-videos limit, and two racing requests cannot both take the last unit', async () => {
+    const small = await createOrganization(sql, { plan: 'free' });
+    const smallToken = await tokenFor(small.userId);
+    const [{ max }] = await sql`select max_tracked_videos as max from subscription_plan_limits where plan = 'free'`;
+    await sql`insert into videos (organization_id, platform, external_video_id, video_url, video_status)
+      select ${small.orgId}, 'TikTok', (7100000000000000000 + g)::text, 'https://www.tiktok.com/@f/video/' || g, 'tracking'
+      from generate_series(1, ${max - 1}) g`;
+    const a = await call('POST', '/dashboard/videos', { token: smallToken, body: { url: tiktokUrl(randomDigits()) } });
+    const b = await call('POST', '/dashboard/videos', { token: smallToken, body: { url: tiktokUrl(randomDigits()) } });
+    const [ra, rb] = await Promise.all([
+      call('POST', '/dashboard/videos/start-tracking', { token: smallToken, body: { video_id: a.body.video.id } }),
+      call('POST', '/dashboard/videos/start-tracking', { token: smallToken, body: { video_id: b.body.video.id } }),
+    ]);
+    expect([ra.status, rb.status].sort()).toEqual([200, 402]);
+    const refused = ra.status === 402 ? ra : rb;
+    expect(refused.body.error).toMatchObject({ code: 'limit_exceeded', details: { limit: 'max_tracked_videos', max, usage: max, requested: 1 } });
+    const [{ n }] = await sql`select count(*)::int as n from videos where organization_id = ${small.orgId} and video_status = 'tracking'`;
+    expect(n).toBe(max);
+    // re-starting a video that is already tracked consumes nothing
+    const winner = ra.status === 200 ? a : b;
+    expect((await call('POST', '/dashboard/videos/start-tracking', { token: smallToken, body: { video_id: winner.body.video.id } })).status).toBe(200);
+  });
+
   it('answers 404 for an unknown video and 400 for a malformed id', async () => {
     const unknown = await call('POST', '/dashboard/videos/start-tracking', { token, body: { video_id: crypto.randomUUID() } });
     expect(unknown.status).toBe(404);

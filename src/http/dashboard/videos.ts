@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseVideoUrl } from '../../platforms/video-url';
-import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, type VideoRow } from '../../db/videos';
+import { campaignExists, countTrackingVideos, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus, type VideoRow } from '../../db/videos';
+import { assertWithinLimits } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
 import { SingleVideoMessage } from '../../queues/messages';
 import { asUser } from '../../db/client';
@@ -97,7 +98,13 @@ export const dashboardVideos = new Hono<AppEnv>()
     assertCan(c.get('org').role, 'videos.track');
     const { video_id } = c.req.valid('json');
     const org = c.get('org');
-    const updated = await tenant(c, (tx) => setTrackingStatus(tx, org.id, video_id, 'tracking'));
+    const updated = await tenant(c, async (tx) => {
+      const status = await videoStatus(tx, org.id, video_id);
+      if (!status) return undefined;
+      // a video not tracked yet takes one unit of the plan's tracked-videos quota
+      if (status !== 'tracking') await assertWithinLimits(tx, org.id, [{ limit: 'max_tracked_videos', usage: () => countTrackingVideos(tx, org.id), requested: 1 }]);
+      return setTrackingStatus(tx, org.id, video_id, 'tracking');
+    });
     if (!updated) throw notFound('video');
     if (updated.platform === 'Other') throw new ApiError('unprocessable', 'videos of platform Other cannot be tracked');
     const message: SingleVideoMessage = {
