@@ -17,10 +17,19 @@ export const PERMISSIONS = {
   'notifications.write': ['owner', 'admin'],
   'organization.update': ['owner', 'admin'],
   'organization.delete': ['owner'],
+  /** leaving is open to every role; the database keeps the last owner from leaving */
+  'organization.leave': ['owner', 'admin', 'member', 'viewer'],
   'members.invite': ['owner', 'admin'],
+  'invitations.revoke': ['owner', 'admin'],
   'members.remove': ['owner', 'admin'],
   'members.change_role': ['owner', 'admin'],
-  'limits.override': ['owner'],
+  /** granting, changing or removing the owner role (on top of members.change_role / members.remove) */
+  'members.manage_owners': ['owner'],
+  /**
+   * No organization role may raise its own limits: overrides (organization_custom_limits) are set by
+   * operators with the service role, and RLS gives signed-in users read access only.
+   */
+  'limits.override': [],
 } as const satisfies Record<string, readonly OrgRole[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -1,6 +1,6 @@
 import { ApiError } from '../http/errors';
 import type { Db } from '../db/client';
-import { effectiveLimits, lockOrganizationQuota, type LimitKey } from '../db/limits';
+import { effectiveLimits, lockOrganizationQuota, usageOf, type CountedLimitKey, type LimitKey } from '../db/limits';
 
 export interface QuotaCheck {
   limit: LimitKey;
@@ -47,3 +47,24 @@ export async function assertPerItemLimit(db: Db, organizationId: string, limit: 
   const max = effective?.limits[limit] ?? null;
   if (max !== null && requested > max) throw new LimitExceededError({ limit, usage: 0, requested, max });
 }
+
+/**
+ * THE quota check for a code path that consumes quota: holds the organization's quota lock until
+ * the caller's transaction ends, counts usage under the lock with the definition GET /limits shows
+ * (db/limits `quotaUsage`), and throws `LimitExceededError` (402 `limit_exceeded` with limit, max,
+ * usage, requested) when `requested` more would not fit. Call it inside the transaction that then
+ * writes what consumes the quota. `requested` ≤ 0 consumes nothing and checks nothing.
+ */
+export async function assertQuota(db: Db, organizationId: string, limit: CountedLimitKey, requested: number): Promise<void> {
+  if (requested <= 0) return;
+  await assertWithinLimits(db, organizationId, [{ limit, requested, usage: () => usageOf(db, organizationId, limit) }]);
+}
+
+/** Start tracking `requested` videos that are not tracking yet (max_tracked_videos). */
+export const assertCanTrackVideos = (db: Db, organizationId: string, requested: number) => assertQuota(db, organizationId, 'max_tracked_videos', requested);
+
+/** Activate `requested` more tracking records of bloggers (max_tracked_bloggers). */
+export const assertCanTrackBloggers = (db: Db, organizationId: string, requested: number) => assertQuota(db, organizationId, 'max_tracked_bloggers', requested);
+
+/** Invite `requested` more people: members plus open invitations hold seats (max_members). */
+export const assertCanAddMembers = (db: Db, organizationId: string, requested: number) => assertQuota(db, organizationId, 'max_members', requested);

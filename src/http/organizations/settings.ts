@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { findOrganization, updateOrganizationSettings } from '../../db/organizations';
+import { assertPerItemLimit } from '../../steps/limits';
+import { ApiError, notFound } from '../errors';
+import { assertCan } from '../permissions';
+import { validate } from '../validate';
+import type { AppEnv } from '../context';
+import { asCaller, organizationJson } from './shared';
+import { Currency, ReportPreferences, Slug, TimeZone, VideosCount } from './schemas';
+
+export const UpdateOrganizationBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    slug: Slug,
+    timezone: TimeZone,
+    currency: Currency,
+    default_initial_videos_count: VideosCount,
+    default_daily_videos_count: VideosCount,
+    /** replaces the whole report preferences document */
+    report_preferences: ReportPreferences,
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
+export type UpdateOrganizationBody = z.infer<typeof UpdateOrganizationBody>;
+
+/** GET /organization (settings, plan and the caller's role), PATCH /organization. */
+export const settings = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const org = c.get('org');
+    const row = await asCaller(c, (tx) => findOrganization(tx, org.id));
+    if (!row) throw notFound('organization');
+    return c.json({ organization: organizationJson(row), role: org.role });
+  })
+
+  .patch('/', validate('json', UpdateOrganizationBody), async (c) => {
+    const org = c.get('org');
+    assertCan(org.role, 'organization.update');
+    const body = c.req.valid('json');
+    const row = await asCaller(c, async (tx) => {
+      // a default that the plan would refuse for every new blogger is refused here already
+      if (body.default_initial_videos_count !== undefined) await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', body.default_initial_videos_count);
+      if (body.default_daily_videos_count !== undefined) await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', body.default_daily_videos_count);
+      const updated = await updateOrganizationSettings(tx, org.id, body);
+      if (updated === 'slug_taken') throw new ApiError('conflict', `the slug '${body.slug}' is taken`, { reason: 'slug_taken', slug: body.slug });
+      if (!updated) throw notFound('organization');
+      return updated;
+    });
+    return c.json({ organization: organizationJson(row), role: org.role });
+  });
