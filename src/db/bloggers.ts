@@ -119,8 +119,3 @@ export async function deleteBlogger(db: Db, organizationId: string, bloggerId: s
   const rows = await db`delete from public.blogger_information where organization_id = ${organizationId} and id = ${bloggerId} returning id`;
   return rows.length > 0;
 }
-
-export async function countActiveBloggers(db: Db, organizationId: string): Promise<number> {
-  const [row] = await db<{ n: number }[]>`select count(*)::int as n from public.tracked_accounts where organization_id = ${organizationId} and is_active`;
-  return row!.n;
-}

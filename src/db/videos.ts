@@ -115,14 +115,8 @@ export async function setTrackingStatus(db: Db, organizationId: string, videoId:
   return row;
 }
 
-export async function countTrackingVideos(db: Db, organizationId: string): Promise<number> {
-  const [row] = await db<{ n: number }[]>`
-    select count(*)::int as n from public.videos where organization_id = ${organizationId} and video_status = 'tracking'`;
-  return row!.n;
-}
-
-export async function videoStatus(db: Db, organizationId: string, videoId: string): Promise<VideoStatus | undefined> {
-  const [row] = await db<{ video_status: VideoStatus }[]>`
-    select video_status from public.videos where organization_id = ${organizationId} and id = ${videoId}`;
-  return row?.video_status;
+export async function videoStatus(db: Db, organizationId: string, videoId: string) {
+  const [row] = await db<{ video_status: VideoStatus; platform: Platform }[]>`
+    select video_status, platform from public.videos where organization_id = ${organizationId} and id = ${videoId}`;
+  return row;
 }

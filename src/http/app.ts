@@ -7,6 +7,8 @@ import { requireOrganization, requireUser } from './auth';
 import { ApiError, handleError } from './errors';
 import { dashboardVideos } from './dashboard/videos';
 import { bloggers } from './bloggers';
+import { invitations, me, organization, organizations } from './organizations';
+import { limits } from './limits';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -34,15 +36,20 @@ app.get('/health', async (c) => {
 });
 
 // Routes for a signed-in user, before they act for an organization (registration, invitations).
-const USER_ROUTES: string[] = [];
+const USER_ROUTES: string[] = ['/organizations/*', '/me/*', '/invitations/*'];
 for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
 
 // Routes for a signed-in user acting for one of their organizations.
-const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/blogger'];
+const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*'];
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
 
 app.route('/dashboard/videos', dashboardVideos);
 app.route('/blogger', bloggers);
+app.route('/organizations', organizations);
+app.route('/me', me);
+app.route('/invitations', invitations);
+app.route('/organization', organization);
+app.route('/limits', limits);
 
 export type App = typeof app;
 export { ApiError };

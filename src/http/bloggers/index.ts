@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { asUser } from '../../db/client';
 import {
-  countActiveBloggers, deleteBlogger, findBlogger, linkBloggerCampaign, listBloggers, updateTracking, upsertBlogger, upsertTracking,
+  deleteBlogger, findBlogger, linkBloggerCampaign, listBloggers, updateTracking, upsertBlogger, upsertTracking,
   type BloggerRow,
 } from '../../db/bloggers';
 import { campaignExists, listVideos } from '../../db/videos';
 import { linkTags } from '../../db/tags';
 import { AccountNotFoundError, PlatformError, PrivateAccountError, RateLimitedError, type Platform, type UserInfo } from '../../platforms';
 import { adaptersFromEnv } from '../../steps/fetch-stats';
-import { assertPerItemLimit, assertWithinLimits } from '../../steps/limits';
+import { assertCanTrackBloggers, assertPerItemLimit } from '../../steps/limits';
 import { bloggerRunSummary } from '../../workflows/initial-blogger-fetch';
 import type { BloggerFetchParams } from '../../workflows/params';
 import { instanceIdFor, startWorkflow } from '../../workflows/start';
@@ -160,7 +160,7 @@ export const bloggers = new Hono<AppEnv>()
       });
       const existing = await findBlogger(tx, org.id, bloggerId);
       if (!existing?.is_active) {
-        await assertWithinLimits(tx, org.id, [{ limit: 'max_tracked_bloggers', usage: () => countActiveBloggers(tx, org.id), requested: 1 }]);
+        await assertCanTrackBloggers(tx, org.id, 1);
       }
       await upsertTracking(tx, { organizationId: org.id, bloggerId, initialVideosCount: initialCount, dailyVideosCount: dailyCount, createdBy: c.get('user').id });
       if (body.campaign_id) await linkBloggerCampaign(tx, org.id, bloggerId, body.campaign_id);
@@ -184,7 +184,7 @@ export const bloggers = new Hono<AppEnv>()
       await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', initialCount);
       await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', dailyCount);
       if (!existing.is_active) {
-        await assertWithinLimits(tx, org.id, [{ limit: 'max_tracked_bloggers', usage: () => countActiveBloggers(tx, org.id), requested: 1 }]);
+        await assertCanTrackBloggers(tx, org.id, 1);
       }
       await upsertTracking(tx, { organizationId: org.id, bloggerId: existing.blogger_id, initialVideosCount: initialCount, dailyVideosCount: dailyCount, createdBy: c.get('user').id });
       return (await findBlogger(tx, org.id, existing.blogger_id))!;
@@ -248,7 +248,7 @@ async function setActive(c: AppContext, bloggerId: string, active: boolean) {
     const existing = await findBlogger(tx, org.id, bloggerId);
     if (!existing?.tracking_id) return undefined;
     if (active && !existing.is_active) {
-      await assertWithinLimits(tx, org.id, [{ limit: 'max_tracked_bloggers', usage: () => countActiveBloggers(tx, org.id), requested: 1 }]);
+      await assertCanTrackBloggers(tx, org.id, 1);
     }
     await updateTracking(tx, org.id, bloggerId, { isActive: active });
     return findBlogger(tx, org.id, bloggerId);

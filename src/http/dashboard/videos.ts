@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseVideoUrl } from '../../platforms/video-url';
-import { campaignExists, countTrackingVideos, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus, type VideoRow } from '../../db/videos';
-import { assertWithinLimits } from '../../steps/limits';
+import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus, type VideoRow } from '../../db/videos';
+import { assertCanTrackVideos } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
 import { SingleVideoMessage } from '../../queues/messages';
 import { asUser } from '../../db/client';
@@ -99,14 +99,14 @@ export const dashboardVideos = new Hono<AppEnv>()
     const { video_id } = c.req.valid('json');
     const org = c.get('org');
     const updated = await tenant(c, async (tx) => {
-      const status = await videoStatus(tx, org.id, video_id);
-      if (!status) return undefined;
+      const current = await videoStatus(tx, org.id, video_id);
+      if (!current) return undefined;
+      if (current.platform === 'Other') throw new ApiError('unprocessable', 'videos of platform Other cannot be tracked');
       // a video not tracked yet takes one unit of the plan's tracked-videos quota
-      if (status !== 'tracking') await assertWithinLimits(tx, org.id, [{ limit: 'max_tracked_videos', usage: () => countTrackingVideos(tx, org.id), requested: 1 }]);
+      if (current.video_status !== 'tracking') await assertCanTrackVideos(tx, org.id, 1);
       return setTrackingStatus(tx, org.id, video_id, 'tracking');
     });
     if (!updated) throw notFound('video');
-    if (updated.platform === 'Other') throw new ApiError('unprocessable', 'videos of platform Other cannot be tracked');
     const message: SingleVideoMessage = {
       type: 'single_video',
       video_id: updated.id,
@@ -114,7 +114,7 @@ export const dashboardVideos = new Hono<AppEnv>()
         organization_id: updated.organization_id,
         video_url: updated.video_url,
         initial_url: updated.initial_url,
-        platform: updated.platform,
+        platform: updated.platform as SingleVideoMessage['video']['platform'], // 'Other' was refused above
         external_video_id: updated.external_video_id,
         user_id: c.get('user').id,
       },

@@ -1,0 +1,22 @@
+import { WORKFLOWS, workflowBinding, type WorkflowName } from '../workflows/start';
+
+/**
+ * Registry name (what `workflow_runs.workflow` holds) → the workflow's name in wrangler.jsonc, which
+ * is what the Workflows REST API addresses (`/workflows/{name}/instances/{id}`). A test checks this
+ * table against wrangler.jsonc.
+ */
+export const WORKFLOW_API_NAMES = {
+  InitialBloggerFetch: 'influtics-initial-blogger-fetch',
+  BloggerBatch: 'influtics-blogger-batch',
+  BloggerDailyFetch: 'influtics-blogger-daily-fetch',
+  NightlyRefresh: 'influtics-nightly-refresh',
+} as const satisfies Record<WorkflowName, string>;
+
+export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];
+
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'waiting', 'waitingForPause', 'rollingBack', 'errored', 'terminated', 'complete', 'unknown'] as const;
+export const RUN_TRIGGERS = ['http', 'cron', 'workflow', 'ops'] as const;
+
+export const isWorkflowName = (name: string): name is WorkflowName => Object.hasOwn(WORKFLOWS, name);
+
+export { workflowBinding, type WorkflowName };
