@@ -1,7 +1,8 @@
+import type postgres from 'postgres';
 import { jsonb, type Db } from './client';
 import type { Platform, VideoStatus } from './videos';
 import {
-  addDays, budgetMetrics, campaignBudget, daysBetween, engagements, isoWeekStart, METRICS,
+  addDays, budgetMetrics, campaignBudget, engagements, isoWeekStart, METRICS, periodCount,
   type BudgetMetrics, type CampaignBudget, type Counters,
 } from '../steps/analytics';
 
@@ -217,9 +218,7 @@ async function timeseriesRange(db: Db, organizationId: string, set: VideoSet, in
   const now = today();
   const to = input.to !== undefined && input.to !== null ? input.to : row.ends_on !== null && row.ends_on < now ? row.ends_on : now;
   let from = input.from !== undefined && input.from !== null ? input.from : (row.starts_on ?? row.first_day ?? to);
-  const start = (day: string) => (input.interval === 'week' ? isoWeekStart(day) : day);
-  const points = (f: string) => Math.floor(daysBetween(start(f), to) / (input.interval === 'week' ? 7 : 1)) + 1;
-  if (points(from) > MAX_POINTS[input.interval]) from = addDays(to, input.interval === 'week' ? -7 * (MAX_POINTS.week - 1) : -(MAX_POINTS.day - 1));
+  if (from <= to && periodCount(from, to, input.interval) > MAX_POINTS[input.interval]) from = addDays(to, input.interval === 'week' ? -7 * (MAX_POINTS.week - 1) : -(MAX_POINTS.day - 1));
   return { from, to };
 }
 
@@ -528,11 +527,12 @@ export async function videoIncrements(db: Db, organizationId: string, videoIds: 
   const to = input.to ?? today();
   const from = input.from ?? null;
   const weekStart = isoWeekStart(to);
-  const cols = (alias: string) => db.unsafe(METRICS.map((m) => `${alias}.${m} as ${alias}_${m}`).join(', '));
-  const lastBefore = (alias: string, dayExpr: ReturnType<Db>) =>
-    db`left join lateral (select ${cols(alias)} from public.video_daily_stats d_${db.unsafe(alias)}
-                          where d_${db.unsafe(alias)}.video_id = v.id and d_${db.unsafe(alias)}.day < ${dayExpr}
-                          order by d_${db.unsafe(alias)}.day desc limit 1) ${db.unsafe(alias)} on true`;
+  // the last value before a day, as `${alias}_views` …
+  const lastBefore = (alias: string, day: postgres.Fragment) => db`
+    left join lateral (select ${db.unsafe(METRICS.map((m) => `d.${m} as ${alias}_${m}`).join(', '))}
+                       from public.video_daily_stats d
+                       where d.video_id = v.id and d.day < ${day}
+                       order by d.day desc limit 1) ${db.unsafe(alias)} on true`;
   const rows = await db<Record<string, string | null>[]>`
     select v.id, ${db.unsafe(METRICS.map((m) => `e.${m} as e_${m}, f.open_${m} as f_${m}, pd.pd_${m}, pw.pw_${m}, pr.pr_${m}`).join(', '))}
     from public.videos v

@@ -9,6 +9,7 @@ import { dashboardVideos } from './dashboard/videos';
 import { bloggers } from './bloggers';
 import { invitations, me, organization, organizations } from './organizations';
 import { limits } from './limits';
+import { campaigns } from './campaigns';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -40,7 +41,7 @@ const USER_ROUTES: string[] = ['/organizations/*', '/me/*', '/invitations/*'];
 for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
 
 // Routes for a signed-in user acting for one of their organizations.
-const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*'];
+const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*'];
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
 
 app.route('/dashboard/videos', dashboardVideos);
@@ -50,6 +51,7 @@ app.route('/me', me);
 app.route('/invitations', invitations);
 app.route('/organization', organization);
 app.route('/limits', limits);
+app.route('/campaigns', campaigns);
 
 export type App = typeof app;
 export { ApiError };

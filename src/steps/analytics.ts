@@ -108,6 +108,11 @@ export function isoWeekStart(day: string): string {
   return addDays(day, -((dow + 6) % 7));
 }
 
+/** How many points a day / ISO-week series from `from` to `to` has (a week cut by the range counts once). */
+export function periodCount(from: string, to: string, interval: 'day' | 'week'): number {
+  return interval === 'week' ? Math.floor(daysBetween(isoWeekStart(from), to) / 7) + 1 : daysBetween(from, to) + 1;
+}
+
 /** The UTC day of an instant. */
 export const utcDay = (at: Date | string | number): string => fromDate(new Date(at));
 

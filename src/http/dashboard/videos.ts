@@ -6,6 +6,8 @@ import { assertCanTrackVideos } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
 import { SingleVideoMessage } from '../../queues/messages';
 import { asUser } from '../../db/client';
+import { MAX_POINTS, videoIncrements, videoTimeseries } from '../../db/analytics';
+import { periodCount } from '../../steps/analytics';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
 import { decodeCursor, page, PageQuery } from '../pagination';
@@ -20,11 +22,27 @@ export const AddVideoBody = z.object({
   tags: TagNames.optional(),
 });
 export const VideoIdBody = z.object({ video_id: z.uuid() });
+/**
+ * Which increments GET /dashboard/videos and /:id report (see src/db/analytics.ts#videoIncrements):
+ * `to` (default today, UTC) is the day read; `from` (default: since tracking started) starts `range`.
+ */
+const IncrementsRange = { from: z.iso.date().optional(), to: z.iso.date().optional() };
+const inOrder = (q: { from?: string; to?: string }) => !q.from || !q.to || q.from <= q.to;
+const notInOrder = { message: 'from must not be after to', path: ['from'] };
 export const ListVideosQuery = PageQuery.extend({
   status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
   platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
   campaign_id: z.uuid().optional(),
-});
+  ...IncrementsRange,
+}).refine(inOrder, notInOrder);
+export const VideoQuery = z.object(IncrementsRange).refine(inOrder, notInOrder);
+export const VideoTimeseriesQuery = z
+  .object({ ...IncrementsRange, interval: z.enum(['day', 'week']).default('day') })
+  .refine(inOrder, notInOrder)
+  .refine(
+    (q) => !q.from || !q.to || periodCount(q.from, q.to, q.interval) <= MAX_POINTS[q.interval],
+    { message: `at most ${MAX_POINTS.day} days or ${MAX_POINTS.week} weeks per request`, path: ['from'] },
+  );
 
 const n = (v: string | null) => (v === null ? null : Number(v));
 
@@ -63,11 +81,13 @@ const tenant = <T>(c: AppContext, fn: Parameters<typeof asUser<T>>[2]) => asUser
 export const dashboardVideos = new Hono<AppEnv>()
   .get('/', validate('query', ListVideosQuery), async (c) => {
     const q = c.req.valid('query');
-    const rows = await tenant(c, (tx) =>
-      listVideos(tx, c.get('org').id, { status: q.status, platform: q.platform, campaignId: q.campaign_id, afterId: decodeCursor(q.cursor), limit: q.limit + 1 }),
-    );
-    const result = page(rows, q.limit);
-    return c.json({ data: result.data.map(videoJson), next_cursor: result.next_cursor });
+    const org = c.get('org');
+    const { result, increments } = await tenant(c, async (tx) => {
+      const rows = await listVideos(tx, org.id, { status: q.status, platform: q.platform, campaignId: q.campaign_id, afterId: decodeCursor(q.cursor), limit: q.limit + 1 });
+      const result = page(rows, q.limit);
+      return { result, increments: await videoIncrements(tx, org.id, result.data.map((v) => v.id), { from: q.from, to: q.to }) };
+    });
+    return c.json({ data: result.data.map((v) => ({ ...videoJson(v), increments: increments.get(v.id) ?? null })), next_cursor: result.next_cursor });
   })
 
   .post('/', validate('json', AddVideoBody), async (c) => {
@@ -133,9 +153,23 @@ export const dashboardVideos = new Hono<AppEnv>()
     return c.json({ success: true, video_id: updated.id, status: 'stopped' as const });
   })
 
-  .get('/:id', validate('param', z.object({ id: z.uuid() })), async (c) => {
+  .get('/:id', validate('param', z.object({ id: z.uuid() })), validate('query', VideoQuery), async (c) => {
     const { id } = c.req.valid('param');
-    const video = await tenant(c, (tx) => findVideo(tx, c.get('org').id, id));
-    if (!video) throw notFound('video');
-    return c.json({ video: videoJson(video) });
+    const q = c.req.valid('query');
+    const org = c.get('org');
+    const found = await tenant(c, async (tx) => {
+      const video = await findVideo(tx, org.id, id);
+      return video && { video, increments: await videoIncrements(tx, org.id, [video.id], { from: q.from, to: q.to }) };
+    });
+    if (!found) throw notFound('video');
+    return c.json({ video: { ...videoJson(found.video), increments: found.increments.get(id) ?? null } });
+  })
+
+  // One video's increments per day or ISO week, with its values at the end of each (carried forward).
+  .get('/:id/timeseries', validate('param', z.object({ id: z.uuid() })), validate('query', VideoTimeseriesQuery), async (c) => {
+    const { id } = c.req.valid('param');
+    const q = c.req.valid('query');
+    const result = await tenant(c, (tx) => videoTimeseries(tx, c.get('org').id, id, { interval: q.interval, from: q.from, to: q.to }));
+    if (!result) throw notFound('video');
+    return c.json({ video_id: id, ...result });
   });

@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { campaignBloggers } from '../../db/analytics';
+import { notFound } from '../errors';
+import { validate } from '../validate';
+import type { AppEnv } from '../context';
+import { analyticsJson, asCaller, IdParam, ModeParam, RangeFields, rangeInOrder, rangeNotInOrder } from './shared';
+
+export const BloggersQuery = z.object({ ...RangeFields, mode: ModeParam }).refine(rangeInOrder, rangeNotInOrder);
+
+/**
+ * GET /campaigns/:id/bloggers?mode&from&to — the per-blogger rollup: every blogger assigned to the
+ * campaign or authoring one of its videos, plus `blogger: null` for videos without a blogger;
+ * totals, increments and metrics over the same range as /stats, each blogger's budget being the
+ * sum of their videos' budgets. Sorted by the mode's views, most first.
+ */
+export const bloggers = new Hono<AppEnv>().get('/:id/bloggers', validate('param', IdParam), validate('query', BloggersQuery), async (c) => {
+  const { id } = c.req.valid('param');
+  const q = c.req.valid('query');
+  const result = await asCaller(c, (tx) => campaignBloggers(tx, c.get('org').id, id, { mode: q.mode, from: q.from, to: q.to }));
+  if (!result) throw notFound('campaign');
+  const key = (r: (typeof result.rows)[number]) => (q.mode === 'increments' ? r.increments.views : r.totals.views);
+  const data = result.rows
+    .map((r) => ({
+      blogger: r.blogger,
+      assigned: r.assigned,
+      videos: r.videos,
+      budget: r.budget,
+      ...analyticsJson(r.videos.with_stats > 0, r.totals, r.increments, q.mode, r.budget),
+      _key: key(r),
+    }))
+    .sort((a, b) => Number(a.blogger === null) - Number(b.blogger === null) || b._key - a._key || (a.blogger?.username ?? '').localeCompare(b.blogger?.username ?? ''))
+    .map(({ _key, ...row }) => row);
+  return c.json({ campaign_id: id, mode: q.mode, from: result.from, to: result.to, data });
+});

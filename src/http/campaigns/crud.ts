@@ -1,0 +1,102 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { deleteCampaign, findCampaign, insertCampaign, listCampaigns, setCampaignTags, updateCampaign } from '../../db/campaigns';
+import { ApiError, notFound } from '../errors';
+import { decodeCursor, page, PageQuery } from '../pagination';
+import { assertCan } from '../permissions';
+import { validate } from '../validate';
+import type { AppEnv } from '../context';
+import { asCaller, campaignJson, campaignOr404, Currency, Day, IdParam, Money, TagNames, uniqueName } from './shared';
+
+const datesInOrder = (b: { starts_on?: string | null; ends_on?: string | null }) => !b.starts_on || !b.ends_on || b.starts_on <= b.ends_on;
+
+export const CreateCampaignBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(5000).nullable().optional(),
+    /** the campaign's total budget, in `currency` (see README "Analytics" for how it combines with video budgets) */
+    budget: Money.nullable().optional(),
+    currency: Currency.optional(),
+    starts_on: Day.nullable().optional(),
+    ends_on: Day.nullable().optional(),
+    tags: TagNames.optional(),
+  })
+  .refine(datesInOrder, { message: 'starts_on must not be after ends_on', path: ['ends_on'] });
+export type CreateCampaignBody = z.infer<typeof CreateCampaignBody>;
+
+export const UpdateCampaignBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(5000).nullable(),
+    budget: Money.nullable(),
+    currency: Currency,
+    starts_on: Day.nullable(),
+    ends_on: Day.nullable(),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' })
+  .refine(datesInOrder, { message: 'starts_on must not be after ends_on', path: ['ends_on'] });
+export type UpdateCampaignBody = z.infer<typeof UpdateCampaignBody>;
+
+export const ListCampaignsQuery = PageQuery.extend({
+  tag: z.string().trim().min(1).max(64).optional(),
+  search: z.string().trim().min(1).max(100).optional(),
+});
+
+/** POST /campaigns, GET /campaigns, GET/PATCH/DELETE /campaigns/:id */
+export const crud = new Hono<AppEnv>()
+  .post('/', validate('json', CreateCampaignBody), async (c) => {
+    const org = c.get('org');
+    assertCan(org.role, 'campaigns.write');
+    const body = c.req.valid('json');
+    const campaign = await asCaller(c, async (tx) => {
+      const id = await uniqueName(body.name, insertCampaign(tx, org.id, body));
+      await setCampaignTags(tx, org.id, id, body.tags ?? []);
+      return (await findCampaign(tx, org.id, id))!;
+    });
+    return c.json({ campaign: campaignJson(campaign) }, 201);
+  })
+
+  .get('/', validate('query', ListCampaignsQuery), async (c) => {
+    const q = c.req.valid('query');
+    const rows = await asCaller(c, (tx) => listCampaigns(tx, c.get('org').id, { tag: q.tag, search: q.search, afterId: decodeCursor(q.cursor), limit: q.limit + 1 }));
+    const result = page(rows, q.limit);
+    return c.json({ data: result.data.map(campaignJson), next_cursor: result.next_cursor });
+  })
+
+  .get('/:id', validate('param', IdParam), async (c) => {
+    const { id } = c.req.valid('param');
+    const campaign = await asCaller(c, (tx) => campaignOr404(tx, c.get('org').id, id));
+    return c.json({ campaign: campaignJson(campaign) });
+  })
+
+  .patch('/:id', validate('param', IdParam), validate('json', UpdateCampaignBody), async (c) => {
+    const org = c.get('org');
+    assertCan(org.role, 'campaigns.write');
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const campaign = await asCaller(c, async (tx) => {
+      const current = await campaignOr404(tx, org.id, id);
+      // one date may change alone: the pair it forms with the stored other one must stay in order
+      const starts = body.starts_on !== undefined ? body.starts_on : current.starts_on;
+      const ends = body.ends_on !== undefined ? body.ends_on : current.ends_on;
+      if (!datesInOrder({ starts_on: starts, ends_on: ends })) {
+        throw new ApiError('validation_failed', 'starts_on must not be after ends_on', {
+          issues: [{ path: body.ends_on !== undefined ? 'ends_on' : 'starts_on', message: `the campaign would run from ${starts} to ${ends}` }],
+        });
+      }
+      await uniqueName(body.name, updateCampaign(tx, org.id, id, body));
+      return (await findCampaign(tx, org.id, id))!;
+    });
+    return c.json({ campaign: campaignJson(campaign) });
+  })
+
+  .delete('/:id', validate('param', IdParam), async (c) => {
+    const org = c.get('org');
+    assertCan(org.role, 'campaigns.write');
+    const { id } = c.req.valid('param');
+    // its videos stay (campaign_id set null); its blogger and tag links go with it
+    const deleted = await asCaller(c, (tx) => deleteCampaign(tx, org.id, id));
+    if (!deleted) throw notFound('campaign');
+    return c.json({ success: true, id });
+  });
