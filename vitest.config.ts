@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { TEST_SECRETS } from './test/setup/secrets.ts';
+import { FAKE_CF_ACCOUNT_ID, FAKE_CF_API_TOKEN } from './test/fakes/cloudflare-api.mjs';
 
 export default defineConfig({
   plugins: [
@@ -16,6 +17,11 @@ export default defineConfig({
             TIKTOK_API_BASE_URL: `${platforms}/tiktok`,
             INSTAGRAM_API_BASE_URL: `${platforms}/instagram`,
             YOUTUBE_API_BASE_URL: `${platforms}/youtube/v3`,
+            // The ops step timeline reads the Workflows REST API; vitest-plugin's Miniflare serves no
+            // local explorer, so tests point it at the fake (test/fakes/cloudflare-api.mjs).
+            CLOUDFLARE_API_BASE_URL: `${inject<string>('cloudflareApiUrl')}/client/v4/accounts/{account_id}`,
+            CLOUDFLARE_ACCOUNT_ID: FAKE_CF_ACCOUNT_ID,
+            CLOUDFLARE_API_TOKEN: FAKE_CF_API_TOKEN,
           },
         },
       };

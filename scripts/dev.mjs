@@ -41,6 +41,8 @@ const wrangler = spawn(
 log(`worker     http://127.0.0.1:${WORKER_PORT}  (GET /health; crons: GET /__scheduled?cron=...)`);
 log(`token      ${await devToken()}`);
 log('           (or: npm run -s dev:token)');
+const opsToken = /^OPS_TOKEN=(.*)$/m.exec(fs.readFileSync(path.join(root, '.dev.vars'), 'utf8'))?.[1]?.trim();
+log(`ops page   http://127.0.0.1:${WORKER_PORT}/ops  (sign in with OPS_TOKEN from .dev.vars${opsToken ? `: ${opsToken}` : ', which is not set'})`);
 
 let stopping = false;
 async function stop(code = 0) {

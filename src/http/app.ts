@@ -10,6 +10,7 @@ import { bloggers } from './bloggers';
 import { invitations, me, organization, organizations } from './organizations';
 import { limits } from './limits';
 import { campaigns } from './campaigns';
+import { ops } from './ops';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -52,6 +53,10 @@ app.route('/invitations', invitations);
 app.route('/organization', organization);
 app.route('/limits', limits);
 app.route('/campaigns', campaigns);
+
+// Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
+// by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.
+app.route('/ops', ops);
 
 export type App = typeof app;
 export { ApiError };

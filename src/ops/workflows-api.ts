@@ -116,6 +116,8 @@ export interface TimelineAttempt {
 export interface TimelineStep {
   index: number;
   name: string;
+  /** 1-based occurrence of this name in the run (a name repeated in a loop), as restart `from.count` takes it */
+  count: number;
   type: string;
   /** complete | errored | running | sleeping | waiting | terminated */
   state: string;
@@ -145,11 +147,26 @@ function preview(output: unknown): { output_preview: string | null; output_trunc
     : { output_preview: text, output_truncated: false };
 }
 
-/** The step history as operators read it: one row per step, its attempts, timings and error. */
-export function toTimeline(detail: InstanceDetail): TimelineStep[] {
+/**
+ * The step history as operators read it: one row per step, its attempts, timings and error.
+ * wrangler dev's explorer names a step by its engine key `<name>-<occurrence>`; the Cloudflare API by
+ * its name. Both become `name` + `count`, what `restart({ from: { name, count } })` takes.
+ */
+export function toTimeline(detail: InstanceDetail, opts: { engineKeys?: boolean } = {}): TimelineStep[] {
+  const seen = new Map<string, number>();
   return detail.steps.map((s, index) => {
     if (s.type === 'termination') {
-      return { index, name: `terminated (${s.trigger?.source ?? 'unknown'})`, type: s.type, state: 'terminated', start: null, end: null, duration_ms: null, attempts: [], error: null, output_preview: null, output_truncated: false };
+      return { index, name: `terminated (${s.trigger?.source ?? 'unknown'})`, count: 1, type: s.type, state: 'terminated', start: null, end: null, duration_ms: null, attempts: [], error: null, output_preview: null, output_truncated: false };
+    }
+    let name = s.name ?? s.type;
+    let count: number;
+    const key = opts.engineKeys ? /^(.*)-(\d+)$/.exec(name) : null;
+    if (key) {
+      name = key[1]!;
+      count = Number(key[2]);
+    } else {
+      count = (seen.get(`${s.type}:${name}`) ?? 0) + 1;
+      seen.set(`${s.type}:${name}`, count);
     }
     const attempts: TimelineAttempt[] = (s.attempts ?? []).map((a, i) => ({
       attempt: i + 1,
@@ -169,7 +186,8 @@ export function toTimeline(detail: InstanceDetail): TimelineStep[] {
         : finished ? 'complete' : 'running';
     return {
       index,
-      name: s.name ?? s.type,
+      name,
+      count,
       type: s.type,
       state,
       start: s.start ?? null,

@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
 import { startFakePlatforms } from '../fakes/platform-server.mjs';
+import { startFakeCloudflareApi } from '../fakes/cloudflare-api.mjs';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,12 +25,16 @@ export default async function setup(project: TestProject) {
   const pg = await startLocalPostgres({ dataDir, port: await freePort(), database: 'influtics_test', fresh: true });
   await applyMigrations(pg.url, path.join(root, 'supabase/migrations'));
   const fake = await startFakePlatforms({ port: 0 });
+  // Node-side servers must start here: tests run inside workerd and cannot listen.
+  const cloudflareApi = await startFakeCloudflareApi({ port: 0 });
 
   project.provide('databaseUrl', pg.url);
   project.provide('platformApiUrl', fake.url);
+  project.provide('cloudflareApiUrl', cloudflareApi.url);
 
   return async () => {
     await fake.close();
+    await cloudflareApi.close();
     await pg.stop();
   };
 }
@@ -38,5 +43,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     platformApiUrl: string;
+    cloudflareApiUrl: string;
   }
 }

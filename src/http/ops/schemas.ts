@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { RunFilter, RunListRow, RunRow } from '../../db/ops';
+import { RUN_ACTIONS } from '../../ops/runs';
+import { RUN_STATUSES, RUN_TRIGGERS, WORKFLOW_NAMES } from '../../ops/workflows';
+import { ApiError } from '../errors';
+
+/** Request and response shapes of the ops API (tests import the types). */
+
+export const InstanceId = z.string().regex(/^[a-zA-Z0-9_-]{1,100}$/, 'instance ids are 1–100 characters of [a-zA-Z0-9_-]');
+
+/** `a,b` or a repeated parameter → a list of allowed values. */
+const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess(
+    (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean)),
+    z.array(z.enum(values)).max(values.length).optional(),
+  );
+
+const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const searchText = z.string().trim().min(1).max(200).optional();
+
+export const RunFilterInput = z
+  .object({
+    workflow: listOf(WORKFLOW_NAMES as [string, ...string[]]),
+    status: listOf(RUN_STATUSES),
+    trigger: listOf(RUN_TRIGGERS),
+    organization_id: z.uuid().optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    q: z.string().trim().regex(/^[a-zA-Z0-9_-]{1,100}$/, 'search by an instance id or its beginning ([a-zA-Z0-9_-])').optional(),
+    blogger: searchText,
+    sheet: searchText,
+    video: searchText,
+  })
+  .refine((f) => !(f.from && f.to) || f.from < f.to, { message: "'from' must be before 'to'", path: ['from'] });
+export type RunFilterInput = z.input<typeof RunFilterInput>;
+
+export function toRunFilter(f: z.output<typeof RunFilterInput>): RunFilter {
+  return {
+    workflows: f.workflow,
+    statuses: f.status,
+    triggers: f.trigger,
+    organizationId: f.organization_id,
+    from: f.from,
+    to: f.to,
+    q: f.q,
+    blogger: f.blogger,
+    sheet: f.sheet,
+    video: f.video,
+  };
+}
+
+export const ListRunsQuery = z.intersection(
+  RunFilterInput,
+  z.object({
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(300).optional(),
+    /** `false` skips reading live statuses (faster, registry only) */
+    reconcile: z.enum(['true', 'false']).default('true'),
+  }),
+);
+
+const Cursor = z.object({ at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), id: InstanceId });
+
+export const encodeRunCursor = (row: { cursor_at: string; instance_id: string }) =>
+  btoa(JSON.stringify({ at: row.cursor_at, id: row.instance_id })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+
+export function decodeRunCursor(cursor: string | undefined) {
+  if (!cursor) return undefined;
+  try {
+    return Cursor.parse(JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))));
+  } catch {
+    throw new ApiError('validation_failed', 'invalid cursor: pass back next_cursor unchanged', { issues: [{ path: 'cursor', message: 'Invalid cursor' }] });
+  }
+}
+
+/** A run as the API answers it. */
+export function runView(row: RunListRow | RunRow) {
+  const { cursor_at: _cursor, ...rest } = row;
+  return { ...rest, duration_ms: row.duration_ms === null ? null : Math.round(row.duration_ms) };
+}
+export type RunView = ReturnType<typeof runView>;
+
+export const RestartFromInput = z.object({
+  name: z.string().min(1).max(256),
+  count: z.number().int().min(1).optional(),
+  type: z.enum(['do', 'sleep', 'waitForEvent']).optional(),
+});
+
+export const ActionParam = z.object({ id: InstanceId, action: z.enum(RUN_ACTIONS) });
+export const ActionBody = z.object({ from: RestartFromInput.optional() }).strict();
+
+export const MAX_BULK = 100;
+
+export const BulkBody = z
+  .object({
+    action: z.enum(RUN_ACTIONS),
+    filter: RunFilterInput.optional(),
+    instance_ids: z.array(InstanceId).min(1).max(MAX_BULK).optional(),
+    dry_run: z.boolean().default(false),
+    /** the number of runs the operator confirmed (from a dry run); a different match is refused */
+    expected_count: z.number().int().min(0).optional(),
+    from: RestartFromInput.optional(),
+  })
+  .strict()
+  .refine((b) => (b.filter === undefined) !== (b.instance_ids === undefined), { message: 'give either filter or instance_ids', path: ['filter'] })
+  .refine((b) => b.filter === undefined || Object.values(b.filter).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0)), {
+    message: 'a bulk filter needs at least one criterion',
+    path: ['filter'],
+  })
+  .refine((b) => b.dry_run || b.expected_count !== undefined, { message: 'expected_count is required (run with dry_run first and confirm its count)', path: ['expected_count'] })
+  .refine((b) => b.from === undefined || b.action === 'restart', { message: "'from' applies to restart only", path: ['from'] });
+export type BulkBody = z.input<typeof BulkBody>;
+
+export const ScheduledRunBody = z.object({ cron: z.string().min(1).max(100) }).strict();
+
+export const MetricsQuery = z.object({ hours: z.coerce.number().int().min(1).max(168).default(24) });
+
+export const ActionsQuery = z.object({
+  instance_id: InstanceId.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().regex(/^\d{1,19}$/).optional(),
+});

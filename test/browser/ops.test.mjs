@@ -1,0 +1,153 @@
+// Browser test of the ops page against a real local stack (wrangler dev + Postgres + fake platforms):
+// Debian's chromium driven by playwright-core. Run by `npm test` after vitest (`npm run test:browser`).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { BROWSER_SECRETS, demoToken, startStack } from './stack.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let stack;
+/** @type {import('playwright-core').BrowserContext} */
+let browser;
+let page;
+let profileDir;
+
+async function api(method, pathname, { token, body } = {}) {
+  const res = await fetch(`${stack.url}${pathname}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  assert.ok(res.ok, `${method} ${pathname} answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function fault(body) {
+  const res = await fetch(`${stack.platforms.url}/__control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.ok(res.ok);
+}
+
+/** Waits for the live status (through the ops API) to be one of `statuses`. */
+async function waitForStatus(id, statuses, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await api('GET', `/ops/api/runs/${id}`, { token: BROWSER_SECRETS.OPS_TOKEN });
+    if (statuses.includes(d.run.status)) return d;
+    if (Date.now() > deadline) throw new Error(`${id} stayed ${d.run.status}, wanted ${statuses.join('|')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('ops page in a browser', { timeout: 240_000 }, () => {
+  let runningId;
+  let failedId;
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+    stack = await startStack();
+    const user = await demoToken();
+    // a run that fails for good (monthly quota), and one that stays running for ~50 s: its first page
+    // answers slowly three times (each attempt times out after 15 s, then retries), time enough to act
+    await fault({ platform: 'tiktok', path: 'posts', kind: 'rate_limit_monthly', times: 1 });
+    failedId = (await api('POST', '/blogger/add', { token: user, body: { username: 'browser_failing', platform: 'TikTok', initial_videos_count: 3 } })).workflow.instance_id;
+    await waitForStatus(failedId, ['errored']);
+    // (16 s: just over the adapter's 15 s timeout, so no slow answer outlives the test by long)
+    await fault({ platform: 'tiktok', path: 'posts', kind: 'slow', delayMs: 16_000, times: 3 });
+    runningId = (await api('POST', '/blogger/add', { token: user, body: { username: 'browser_running', platform: 'TikTok', initial_videos_count: 3 } })).workflow.instance_id;
+    await waitForStatus(runningId, ['running']);
+
+    profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'influtics-chromium-'));
+    // a fresh profile (--user-data-dir) per run: playwright passes it for a persistent context
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1400, height: 1000 },
+    });
+    page = await browser.newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+    await stack?.stop();
+  });
+
+  it('asks for a token and refuses a wrong one', async () => {
+    await page.goto(`${stack.url}/ops`);
+    await page.locator('#token').fill('not-the-ops-token');
+    await page.locator('#login-form button[type=submit]').click();
+    await page.locator('#login-error').filter({ hasText: /failed|operator/i }).waitFor();
+    assert.equal(await page.locator('#app').isVisible(), false);
+  });
+
+  it('signs in, shows charts, and makes the failed run impossible to miss', async () => {
+    await page.locator('#token').fill(BROWSER_SECRETS.OPS_TOKEN);
+    await page.locator('#login-form button[type=submit]').click();
+    await page.locator('#who').filter({ hasText: 'ops-token (admin)' }).waitFor();
+    const banner = page.locator('#failure-banner');
+    await banner.waitFor({ state: 'visible' });
+    assert.match(await banner.innerText(), /1 run failed in the last 24 h/);
+    assert.match(await banner.innerText(), new RegExp(failedId));
+    assert.match(await page.locator('[data-tile="Failed"]').innerText(), /1/);
+    assert.equal(await page.locator('#chart-throughput').evaluate((c) => c.width > 0 && Boolean(window.Chart?.getChart(c))), true);
+    const failedRow = page.locator(`#runs tr[data-instance-id="${failedId}"]`);
+    assert.match((await failedRow.getAttribute('class')) ?? '', /failed/);
+  });
+
+  it('finds the running run, shows its steps from the local Workflows API, terminates it and shows the new status', async () => {
+    await page.locator('#auto-refresh').uncheck();
+    await page.locator('#f-q').fill(runningId);
+    await page.locator('#apply-filters').click();
+    // the search narrows the list to that one run
+    await page.waitForFunction((id) => {
+      const rows = [...document.querySelectorAll('#runs tr.run')];
+      return rows.length === 1 && rows[0].dataset.instanceId === id;
+    }, runningId);
+    const row = page.locator(`#runs tr[data-instance-id="${runningId}"]`);
+    assert.equal(await row.getAttribute('data-status'), 'running');
+    await row.click();
+
+    const detail = page.locator(`#detail[data-instance-id="${runningId}"]`);
+    await detail.waitFor();
+    assert.equal(await page.locator('#detail-status').innerText(), 'running');
+    assert.match(await page.locator('#steps-source').innerText(), /local-explorer/);
+    await page.locator('#steps tr[data-step="record run started"][data-state="complete"]').waitFor();
+    await page.locator('#steps tr[data-step="fetch videos page 1"]').waitFor();
+
+    await page.locator('#detail button[data-action="terminate"]').click();
+    const dialog = page.locator('#confirm');
+    await dialog.waitFor({ state: 'visible' });
+    assert.match(await page.locator('#confirm-text').innerText(), new RegExp(`terminate run ${runningId}`));
+    await page.locator('#confirm-ok').click();
+
+    await page.locator('#detail-status').filter({ hasText: /^terminated$/ }).waitFor({ timeout: 15_000 });
+    await page.locator(`#runs tr[data-instance-id="${runningId}"][data-status="terminated"]`).waitFor();
+    // hasText matches textContent, where table cells have no whitespace between them
+    await page.locator('#detail-actions tr').filter({ hasText: /terminate\s*ops-token\s*ok/ }).waitFor();
+    const d = await api('GET', `/ops/api/runs/${runningId}`, { token: BROWSER_SECRETS.OPS_TOKEN });
+    assert.equal(d.run.status, 'terminated');
+    assert.equal(d.live.status, 'terminated');
+  });
+
+  it('restarts the failed run from the page after confirmation', async () => {
+    const reset = await fetch(`${stack.platforms.url}/__control/reset`, { method: 'POST' });
+    assert.ok(reset.ok);
+    await page.locator('#f-q').fill(failedId);
+    await page.locator('#apply-filters').click();
+    await page.locator(`#runs tr[data-instance-id="${failedId}"]`).click();
+    await page.locator(`#detail[data-instance-id="${failedId}"][data-status="errored"]`).waitFor();
+    await page.locator('#detail button[data-action="restart"]').click();
+    await page.locator('#confirm-ok').click();
+    await page.locator(`#detail[data-instance-id="${failedId}"]:not([data-status="errored"])`).waitFor({ timeout: 15_000 });
+    const d = await waitForStatus(failedId, ['complete']);
+    assert.equal(d.run.error, null);
+    assert.equal(d.actions[0].action, 'restart');
+  });
+});
