@@ -1,4 +1,5 @@
 import { jsonb, type Db } from './client';
+import { linkTags } from './tags';
 
 /** A campaign as the API returns it: the row plus its assignments. Days are 'YYYY-MM-DD'. */
 export interface CampaignRow {
@@ -152,21 +153,10 @@ export async function unlinkBlogger(db: Db, organizationId: string, campaignId: 
 
 /** Replaces the campaign's tags by these names, creating missing tags. */
 export async function setCampaignTags(db: Db, organizationId: string, campaignId: string, names: string[]): Promise<void> {
-  const wanted = jsonb([...new Set(names)]);
+  const wanted = [...new Set(names)];
   await db`
     delete from public.campaign_tags ct using public.tags t
     where ct.organization_id = ${organizationId} and ct.campaign_id = ${campaignId} and t.id = ct.tag_id
-      and t.name not in (select jsonb_array_elements_text(${wanted}::text::jsonb))`;
-  if (names.length === 0) return;
-  await db`
-    with wanted as (select distinct jsonb_array_elements_text(${wanted}::text::jsonb) as name),
-    created as (
-      insert into public.tags (organization_id, name) select ${organizationId}, name from wanted
-      on conflict (organization_id, name) do nothing returning id),
-    all_tags as (
-      select id from created
-      union select t.id from public.tags t join wanted w on w.name = t.name where t.organization_id = ${organizationId})
-    insert into public.campaign_tags (organization_id, campaign_id, tag_id)
-    select ${organizationId}, ${campaignId}, id from all_tags
-    on conflict do nothing`;
+      and t.name not in (select jsonb_array_elements_text(${jsonb(wanted)}::text::jsonb))`;
+  await linkTags(db, organizationId, 'campaign', campaignId, wanted);
 }

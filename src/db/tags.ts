@@ -4,9 +4,10 @@ import { jsonb, type Db } from './client';
 const LINKS = {
   video: { table: 'video_tags', column: 'video_id' },
   blogger: { table: 'blogger_tags', column: 'blogger_id' },
+  campaign: { table: 'campaign_tags', column: 'campaign_id' },
 } as const;
 
-/** Creates missing tags by name and links them to a video or a blogger (both idempotent). */
+/** Creates missing tags by name and links them to a video, a blogger or a campaign (both idempotent). */
 export async function linkTags(db: Db, organizationId: string, kind: keyof typeof LINKS, targetId: string, names: string[]): Promise<void> {
   if (names.length === 0) return;
   const { table, column } = LINKS[kind];
