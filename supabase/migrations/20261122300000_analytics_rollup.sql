@@ -9,9 +9,9 @@
 -- O(rows written), the rollup is never stale (same transaction as the snapshots), and reads scan
 -- days × videos instead of raw snapshots.
 --
--- Statement-level vs row-level trigger (measured on this machine, Postgres 18, 50,000 snapshots of
--- 50,000 videos in ONE insert, as the stats consumer writes a batch; see README "Analytics" and
--- scripts/analytics-measure.mjs): XXMEASUREXX
+-- Statement-level vs row-level trigger (BENCHMARKS.md, "Campaign analytics", measured 2026-12-02 on
+-- 2 cores, Postgres 18): one INSERT of 1,333 snapshots, as the stats consumer writes a delivered
+-- batch, took 32 ms bare, 64 ms with this statement-level trigger and 110 ms with a row-level one.
 -- The row-level trigger runs one upsert per snapshot (plan + index probe each); the statement-level
 -- one runs a single sort + upsert for the whole batch. We use the statement-level trigger.
 --
