@@ -34,6 +34,18 @@ async function expectedOf(videoId: string): Promise<DayValues[]> {
   return rollupDays(rows.map((r) => ({ at: r.created_at, id: n(r.id), views: n(r.views), likes: n(r.likes), comments: n(r.comments), reposts: n(r.reposts), saves: n(r.saves) })));
 }
 
+/**
+ * The increments stored on the rollup rows (inc_*, is_first) equal the model's daily increments of
+ * the video's raw snapshots, and only the first day is marked first.
+ */
+async function expectStoredIncrements(videoId: string) {
+  const rows = await sql`select day::text as day, inc_views, inc_likes, inc_comments, inc_reposts, inc_saves, is_first
+                         from video_daily_stats where video_id = ${videoId} order by day`;
+  expect(rows.map((r) => ({ day: r.day, delta: { views: n(r.inc_views), likes: n(r.inc_likes), comments: n(r.inc_comments), reposts: n(r.inc_reposts), saves: n(r.inc_saves) } })))
+    .toEqual(dailyIncrements(await expectedOf(videoId)));
+  expect(rows.map((r) => r.is_first)).toEqual(rows.map((_, i) => i === 0));
+}
+
 describe('video_daily_stats follows every write to video_statistics', () => {
   it('the stats consumer’s batch write: only inserted snapshots count, a redelivered fetch key changes nothing', async () => {
     const videoId = await insertVideo(sql, org.orgId);
@@ -77,6 +89,10 @@ describe('video_daily_stats follows every write to video_statistics', () => {
       ['2026-05-12', 900, 1000],
     ]);
     expect(rows).toEqual(await expectedOf(videoId));
+    // the day before everything became the first day: 05-10's increment is now measured from it
+    await expectStoredIncrements(videoId);
+    const inc = await sql`select day::text as day, inc_views, is_first from video_daily_stats where video_id = ${videoId} order by day`;
+    expect(inc.map((r) => [r.day, n(r.inc_views), r.is_first])).toEqual([['2026-05-09', 0, true], ['2026-05-10', 400, false], ['2026-05-12', 500, false]]);
   });
 
   it('updates and deletes of snapshots rebuild the touched days; deleting a video removes its days', async () => {
@@ -90,17 +106,21 @@ describe('video_daily_stats follows every write to video_statistics', () => {
     await sql`update video_statistics set views = 250 where video_id = ${videoId} and created_at = '2026-06-01T20:00:00Z'`;
     expect(await rollupOf(videoId)).toEqual(await expectedOf(videoId));
     expect((await rollupOf(videoId))[0]!.close.views).toBe(250);
+    await expectStoredIncrements(videoId);
     // a snapshot moved to another day
     await sql`update video_statistics set created_at = '2026-06-03T08:00:00Z' where video_id = ${videoId} and created_at = '2026-06-02T10:00:00Z'`;
     expect((await rollupOf(videoId)).map((r) => r.day)).toEqual(['2026-06-01', '2026-06-03']);
     expect(await rollupOf(videoId)).toEqual(await expectedOf(videoId));
+    await expectStoredIncrements(videoId);
     // the day's last snapshot deleted: the one before becomes the last
     await sql`delete from video_statistics where video_id = ${videoId} and created_at = '2026-06-01T20:00:00Z'`;
     expect((await rollupOf(videoId))[0]).toMatchObject({ day: '2026-06-01', close: { views: 100 } });
     expect(await rollupOf(videoId)).toEqual(await expectedOf(videoId));
+    await expectStoredIncrements(videoId);
     // every snapshot of a day deleted: the day goes
     await sql`delete from video_statistics where video_id = ${videoId} and created_at < '2026-06-02'`;
     expect((await rollupOf(videoId)).map((r) => r.day)).toEqual(['2026-06-03']);
+    await expectStoredIncrements(videoId);
 
     await sql`delete from videos where id = ${videoId}`;
     expect(await sql`select 1 from video_daily_stats where video_id = ${videoId}`).toHaveLength(0);
