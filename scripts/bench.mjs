@@ -3,24 +3,25 @@
 //      stats consumer in workerd via `wrangler dev`, against the local zero-latency fake platforms)
 //      and its ratio to the raw Postgres bulk-insert ceiling for the same number of snapshot rows;
 //   2. database round trips per consumer batch (reported by the consumer itself);
-//   3. campaign analytics latency, when src/db/analytics.ts provides it (see scripts/bench-analytics.mjs).
+//   3. campaign stats and timeseries latency (p50/p95) for a 10,000-video campaign over 90 days,
+//      on the rollup vs from raw snapshots, and
+//   4. the cost of keeping the increments current after a nightly write (rollup trigger vs none vs
+//      the legacy materialized views): both in scripts/bench-analytics.mjs, run after 1-2 with
+//      wrangler dev stopped (options there: --campaign-videos, --campaign-days, --runs, …).
 // Results go to stdout; BENCHMARKS.md records them with the machine they came from.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { applyMigrations, startLocalPostgres } from './lib/local-postgres.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { seedCatalogue } from './lib/seed-catalogue.mjs';
+import { catalogueFlags, freePort, machine, parseArgs } from './lib/bench-util.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
-const VIDEOS = Number(args.videos ?? 100_000);
-const DAYS = Number(args.days ?? 30);
+const { videos: VIDEOS, days: DAYS } = catalogueFlags(parseArgs());
 const root = path.resolve(import.meta.dirname, '..');
 const log = (m) => console.log(`[bench] ${m}`);
-const freePort = () => new Promise((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'influtics-bench-'));
 await fs.chmod(work, 0o755); // Postgres runs as its own user and must reach its data directory
@@ -32,7 +33,7 @@ const cleanup = [];
 cleanup.push(async () => { await db.end().catch(() => {}); await pgServer.stop(); await fs.rm(work, { recursive: true, force: true }); });
 
 try {
-  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  log(`machine: ${machine()}, ${(await db.query('select version()')).rows[0].version.split(' on ')[0]}`);
   let t = performance.now();
   const seeded = await seedCatalogue(db, { videos: VIDEOS, days: DAYS });
   log(`seeded ${seeded.videos} tracked videos with ${seeded.snapshots} snapshots (${DAYS} days) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -52,14 +53,16 @@ try {
 
   // ---- 1b. the pipeline: cron → NightlyRefresh → LOW_PRIORITY → consumer, inside wrangler dev
   const fake = await startFakePlatforms({ port: await freePort() });
-  cleanup.unshift(() => fake.close());
+  const stopFake = () => fake.close();
+  cleanup.unshift(stopFake);
   const port = await freePort();
   const batches = [];
   const wrangler = spawn(path.join(root, 'node_modules/.bin/wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', path.join(work, 'wrangler'), '--log-level', 'log',
     '--var', `TIKTOK_API_BASE_URL:${fake.tiktokBaseUrl}`, '--var', `INSTAGRAM_API_BASE_URL:${fake.instagramBaseUrl}`, '--var', `YOUTUBE_API_BASE_URL:${fake.youtubeBaseUrl}`,
     '--var', 'SUPABASE_JWT_SECRET:bench-secret-bench-secret-bench-secret', '--var', 'RAPIDAPI_KEY:bench', '--var', 'YOUTUBE_API_KEY:bench'],
     { cwd: root, env: { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DB: pgServer.url, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  cleanup.unshift(() => new Promise((r) => { wrangler.once('exit', r); wrangler.kill('SIGINT'); setTimeout(r, 5000); }));
+  const stopWrangler = () => new Promise((r) => { if (wrangler.exitCode !== null) return r(); wrangler.once('exit', r); wrangler.kill('SIGINT'); setTimeout(r, 5000); });
+  cleanup.unshift(stopWrangler);
   let ready;
   const readyPromise = new Promise((r) => (ready = r));
   const onLine = (line) => {
@@ -108,9 +111,16 @@ try {
   console.log(`consumer time split            platform calls ${(fetchMs / 1000).toFixed(1)} s, database writes ${(writeMs / 1000).toFixed(1)} s (summed over batches)`);
   console.log(`consumer write path            ${written} snapshots in ${(writeMs / 1000).toFixed(2)} s = ${Math.round(writeRate)} rows/s from workerd = ${(writeRate / ceiling).toFixed(2)} × the ceiling`);
 
-  const analytics = await import('./bench-analytics.mjs').catch(() => null);
-  if (analytics) await analytics.run({ db, url: pgServer.url, log });
-  else console.log('campaign analytics             (scripts/bench-analytics.mjs not present)');
+  // ---- 3-4. campaign analytics: only Postgres is needed from here on, so wrangler dev and the fake
+  // platforms stop first and do not compete for the CPU.
+  if (await fs.access(path.join(import.meta.dirname, 'bench-analytics.mjs')).then(() => true, () => false)) {
+    for (const stop of [stopWrangler, stopFake]) {
+      cleanup.splice(cleanup.indexOf(stop), 1);
+      await stop().catch((e) => console.error(e));
+    }
+    const analytics = await import('./bench-analytics.mjs');
+    await analytics.run({ db, url: pgServer.url, log, batchVideos: mean(perBatch) });
+  } else console.log('campaign analytics             (scripts/bench-analytics.mjs not present)');
 } finally {
   for (const fn of cleanup) await fn().catch((e) => console.error(e));
 }

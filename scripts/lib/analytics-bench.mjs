@@ -1,0 +1,289 @@
+// The analytics measurements shared by scripts/bench-analytics.mjs (parts 3 and 4 of `npm run bench`)
+// and scripts/analytics-measure.mjs (the standalone, more detailed run): loading the real query
+// functions, seeding a campaign's history, timing reads (rollup vs raw snapshots) and timing the
+// write path (no rollup trigger / the shipped statement-level trigger / a row-level trigger / the
+// legacy materialized views). Nothing here asserts on time.
+import { build } from 'esbuild';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { percentile, timed } from './bench-util.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * src/db/analytics.ts (TypeScript for workerd) bundled for Node, plus the Worker's own client
+ * factory and asUser from src/db/client.ts, so reads run with the production client options and
+ * under RLS as the routes run them. `postgres` stays external (the project's copy).
+ */
+export async function loadAnalytics() {
+  const dir = path.join(root, 'node_modules', '.cache', 'bench-analytics');
+  await fs.mkdir(dir, { recursive: true });
+  const outfile = path.join(dir, `analytics-${process.pid}.mjs`);
+  await build({
+    stdin: { contents: `export * from './src/db/analytics.ts'; export { createSql, asUser } from './src/db/client.ts';`, resolveDir: root, loader: 'ts', sourcefile: 'bench-entry.ts' },
+    bundle: true, format: 'esm', platform: 'node', outfile, external: ['postgres'], logLevel: 'warning',
+  });
+  try {
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    await fs.rm(outfile, { force: true });
+  }
+}
+
+/** A postgres.js client with the Worker's options (src/db/client.ts createSql), counting statements sent. */
+export function benchSql(analytics, url) {
+  const counter = { statements: 0 };
+  const sql = analytics.createSql({ DB: { connectionString: url } }, { onQuery: () => counter.statements++ });
+  return { sql, counter };
+}
+
+/** A signed-in user who owns `organizationId`, for reads under RLS (asUser). Returns the JWT claims. */
+export async function benchUser(db, organizationId) {
+  const [{ id }] = (await db.query(`insert into auth.users (id, email) values (gen_random_uuid(), 'bench-' || gen_random_uuid() || '@bench.invalid') returning id`)).rows;
+  await db.query(`insert into organization_members (organization_id, user_id, role) values ($1, $2, 'owner')`, [organizationId, id]);
+  return { sub: id, role: 'authenticated' };
+}
+
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * Seeds one campaign of `videos` videos (a new organization) with `days` days of history, written
+ * the way the nightly refresh writes it: one INSERT per night covering every video, with the rollup
+ * trigger on, so both video_statistics and video_daily_stats get the physical layout production
+ * gives them (a video's days spread over the table, not next to each other). Snapshots are taken
+ * a few minutes after midnight UTC on each of the `days` days up to yesterday; about 1 % of nights
+ * miss a video (a failed fetch), so carried-forward values and gaps are exercised; views grow at a
+ * per-video rate, the other counters follow; 10 % of the videos have a budget, the campaign has one.
+ * Ends with VACUUM ANALYZE (what autovacuum gives an insert-only table), so index-only scans of
+ * video_statistics_latest_idx are available to the raw-snapshot reads as they are in production.
+ */
+export async function seedCampaign(db, { videos, days, log = () => {} }) {
+  const t = performance.now();
+  const [{ org }] = (await db.query(`insert into organizations (name, slug, plan) values ('Bench campaign', 'bench-campaign-' || substr(md5(random()::text), 1, 8), 'enterprise') returning id as org`)).rows;
+  const [{ campaign, starts_on }] = (await db.query(
+    `insert into campaigns (organization_id, name, budget, starts_on) values ($1, 'Bench campaign', 250000, (now() at time zone 'UTC')::date - $2::int)
+     returning id as campaign, starts_on::text`, [org, days])).rows;
+  await db.query(`
+    insert into videos (organization_id, campaign_id, platform, external_video_id, video_url, video_status, budget, tracking_started_at, created_at)
+    select $1, $2, p.platform::platform, p.ext, p.url, 'tracking', case when g % 10 = 0 then 100 + g % 900 end, s.at, s.at
+    from generate_series(1, $3::int) g,
+    lateral (select ((now() at time zone 'UTC')::date - $4::int)::timestamp at time zone 'UTC' as at) s,
+    lateral (select case g % 3 when 0 then 'TikTok' when 1 then 'Instagram' else 'YouTube' end as platform) k,
+    lateral (select k.platform,
+                    case k.platform when 'YouTube' then substr(md5('campaign' || g), 1, 11) else (8000000000000000000 + g)::text end as ext,
+                    case k.platform when 'TikTok' then 'https://www.tiktok.com/@campaign/video/' || (8000000000000000000 + g)
+                                    when 'Instagram' then 'https://www.instagram.com/reel/campaign' || g || '/'
+                                    else 'https://www.youtube.com/watch?v=' || substr(md5('campaign' || g), 1, 11) end as url) p`,
+    [org, campaign, videos, days]);
+  const claims = await benchUser(db, org);
+  let written = 0;
+  let nightsMs = 0;
+  for (let d = 1; d <= days; d++) {
+    const night = await timed(() => db.query(`
+      insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
+      select v.organization_id, v.id, v.external_video_id, w.views, w.views / 20, w.views / 200, w.views / 500, w.views / 100, 'campaign-' || $2::int,
+             ((now() at time zone 'UTC')::date - ($3::int + 1 - $2::int))::timestamp at time zone 'UTC' + interval '5 minutes' + (x.h & 2047) * interval '1 second'
+      from videos v
+      cross join lateral (select hashtext(v.id::text) as h) x
+      cross join lateral (select ($2::int * (20 + (x.h & 2047)) + $2::int * $2::int * (x.h & 7))::bigint as views) w
+      where v.organization_id = $1 and v.campaign_id = $4 and hashtext(v.id::text || $2::int) % 100 <> 0
+      order by v.id`, [org, d, days, campaign]));
+    written += night.result.rowCount;
+    nightsMs += night.ms;
+  }
+  log(`campaign: ${videos} videos, ${written} snapshots over ${days} nights written as ${days} nightly INSERTs (trigger on) in ${(nightsMs / 1000).toFixed(1)} s`);
+  const vacuum = await timed(() => db.query('vacuum (analyze) video_statistics, video_daily_stats, videos'));
+  log(`vacuum analyze: ${(vacuum.ms / 1000).toFixed(1)} s; campaign seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return { organizationId: org, campaignId: campaign, startsOn: starts_on, claims, snapshots: written };
+}
+
+/**
+ * The reads timed, each as the route calls it (campaignStats / campaignTimeseries) and as its
+ * *FromRawSnapshots twin. Ranges: the campaign's own dates (starts_on, open end), and a last-7-days
+ * window for increments. `weekly: false` leaves out the weekly timeseries (it reads and windows the
+ * same day rows as the daily one, so it costs the same again).
+ */
+export function readCases({ today = utcToday(), weekly = true } = {}) {
+  const weekAgo = new Date(Date.parse(today) - 7 * 86_400_000).toISOString().slice(0, 10);
+  const stats = { kind: 'stats', rollup: 'campaignStats', raw: 'campaignStatsFromRawSnapshots' };
+  const series = { kind: 'series', rollup: 'campaignTimeseries', raw: 'campaignTimeseriesFromRawSnapshots' };
+  return [
+    { ...stats, label: 'stats, totals', input: { mode: 'totals' } },
+    { ...stats, label: 'stats, increments (campaign)', input: { mode: 'increments' } },
+    { ...stats, label: 'stats, increments (7 days)', input: { mode: 'increments', from: weekAgo, to: today } },
+    { ...series, label: 'timeseries, by day', input: { interval: 'day' } },
+    ...(weekly ? [{ ...series, label: 'timeseries, by week', input: { interval: 'week' } }] : []),
+  ];
+}
+
+/** One line of what an answer holds, to show it is not empty. */
+const describe = (answer) =>
+  answer === null ? 'null'
+  : 'points' in answer ? `${answer.points.length} points, last total views ${answer.points.at(-1)?.totals.views ?? 0}`
+  : `${answer.videos.with_stats}/${answer.videos.count} videos with stats, views ${answer.stats.views}`;
+
+/**
+ * Times each case `runs[case.kind]` times on the rollup and on raw snapshots, interleaved (so drift
+ * on a shared machine hits both alike), after one warm-up call each (plans, caches). Every call
+ * runs in its own transaction as `claims` (asUser: RLS on), exactly as the HTTP routes do. Checks
+ * that every rollup answer equals every raw answer (JSON-identical).
+ */
+export async function timeReads({ analytics, sql, counter, claims, organizationId, campaignId, cases = readCases(), runs, log = () => {} }) {
+  const results = [];
+  for (const c of cases) {
+    const n = runs[c.kind];
+    const call = (fn) => analytics.asUser(sql, claims, (tx) => analytics[fn](tx, organizationId, campaignId, c.input));
+    const times = { rollup: [], raw: [] };
+    const answers = { rollup: new Set(), raw: new Set() };
+    const statements = {};
+    for (let i = 0; i <= n; i++) {
+      for (const kind of ['rollup', 'raw']) {
+        const before = counter.statements;
+        const { ms, result } = await timed(() => call(c[kind]));
+        statements[kind] = counter.statements - before;
+        answers[kind].add(JSON.stringify(result));
+        if (i > 0) times[kind].push(ms);
+      }
+    }
+    const identical = answers.rollup.size === 1 && answers.raw.size === 1 && [...answers.rollup][0] === [...answers.raw][0];
+    const r = {
+      label: c.label,
+      runs: n,
+      rollup: { p50: percentile(times.rollup, 50), p95: percentile(times.rollup, 95) },
+      raw: { p50: percentile(times.raw, 50), p95: percentile(times.raw, 95) },
+      statements,
+      identical,
+      answer: describe(JSON.parse([...answers.rollup][0])),
+    };
+    results.push(r);
+    log(`${c.label}: rollup p50 ${r.rollup.p50.toFixed(1)} ms p95 ${r.rollup.p95.toFixed(1)} ms; raw p50 ${r.raw.p50.toFixed(1)} ms p95 ${r.raw.p95.toFixed(1)} ms; identical: ${identical} (${r.answer})`);
+  }
+  return results;
+}
+
+// ---- write path --------------------------------------------------------------------------------
+
+/** The row-level alternative to the shipped statement-level trigger, for comparison only (installed disabled). */
+export async function installRowLevelRollup(db) {
+  const newer = `(excluded.last_snapshot_at, excluded.last_snapshot_id) > (d.last_snapshot_at, d.last_snapshot_id)`;
+  const older = `(excluded.first_snapshot_at, excluded.first_snapshot_id) < (d.first_snapshot_at, d.first_snapshot_id)`;
+  const set = [
+    ...['views', 'likes', 'comments', 'reposts', 'saves', 'last_snapshot_at', 'last_snapshot_id'].map((c) => `${c} = case when ${newer} then excluded.${c} else d.${c} end`),
+    ...['open_views', 'open_likes', 'open_comments', 'open_reposts', 'open_saves', 'first_snapshot_at', 'first_snapshot_id'].map((c) => `${c} = case when ${older} then excluded.${c} else d.${c} end`),
+  ].join(',\n        ');
+  await db.query(`
+    create or replace function private.bench_row_level_rollup() returns trigger language plpgsql security definer set search_path = '' as $$
+    begin
+      insert into public.video_daily_stats as d (organization_id, video_id, day, views, likes, comments, reposts, saves, last_snapshot_at, last_snapshot_id,
+        open_views, open_likes, open_comments, open_reposts, open_saves, first_snapshot_at, first_snapshot_id)
+      values (new.organization_id, new.video_id, (new.created_at at time zone 'UTC')::date, new.views, new.likes, new.comments, new.reposts, new.saves,
+        new.created_at, new.id, new.views, new.likes, new.comments, new.reposts, new.saves, new.created_at, new.id)
+      on conflict (video_id, day) do update set
+        ${set}
+      where ${newer} or ${older};
+      return null;
+    end $$;
+    drop trigger if exists bench_row_level on public.video_statistics;
+    create trigger bench_row_level after insert on public.video_statistics for each row execute function private.bench_row_level_rollup();
+    alter table public.video_statistics disable trigger bench_row_level;`);
+  return () => db.query('drop trigger bench_row_level on public.video_statistics; drop function private.bench_row_level_rollup()');
+}
+
+/** How the rollup is kept current while snapshots are written. */
+// The shipped rollup is two statement-level triggers: the day's values (video_daily_stats_insert),
+// then the stored daily increments (video_daily_stats_insert_increments, migration 20261202100000).
+export const WRITE_VARIANTS = {
+  none: { label: 'no rollup trigger', disable: ['video_daily_stats_insert', 'video_daily_stats_insert_increments'], enable: [] },
+  values: { label: 'statement-level, values only', disable: ['video_daily_stats_insert_increments'], enable: [] },
+  statement: { label: 'statement-level trigger (shipped)', disable: [], enable: [] },
+  row: { label: 'row-level trigger, values only', disable: ['video_daily_stats_insert', 'video_daily_stats_insert_increments'], enable: ['bench_row_level'] },
+};
+
+/**
+ * One INSERT of a snapshot for each of the first `limit` videos by id (null: every video), as the
+ * stats consumer writes a delivered batch, dated a few minutes after the next UTC midnight (the
+ * first snapshot of a new day: new rollup rows), or with `again` two hours later that day (the
+ * rollup rows are updated).
+ */
+export const insertSnapshotsSql = ({ limit, tag, again = false }) => `
+  insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
+  select organization_id, id, external_video_id, 1000000, 10000, 1000, 100, 1000, 'bench-${tag}',
+         ((now() at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC' + interval '${again ? '2 hours 5 minutes' : '5 minutes'}'
+  from videos ${limit === null ? '' : `order by id limit ${Number(limit)}`}`;
+
+/**
+ * Times the write of `limit` snapshots under each variant, `runs` times, interleaved, each run in a
+ * transaction rolled back afterwards (the table is the same for every run). With `again`, a
+ * second write the same day follows in the same transaction (the rollup's update path).
+ * `after[variant]`, when given, runs after that variant's write (e.g. a materialized view
+ * refresh) and is timed separately.
+ */
+export async function timeWrites(db, { limit, variants, runs, again = false, after = {} }) {
+  const out = Object.fromEntries(variants.map((v) => [v, { first: [], again: [], after: [] }]));
+  for (let run = 0; run < runs; run++) {
+    for (const v of variants) {
+      await db.query('begin');
+      try {
+        for (const tr of WRITE_VARIANTS[v].disable) await db.query(`alter table video_statistics disable trigger ${tr}`);
+        for (const tr of WRITE_VARIANTS[v].enable) await db.query(`alter table video_statistics enable trigger ${tr}`);
+        const first = await timed(() => db.query(insertSnapshotsSql({ limit, tag: `${v}-${run}` })));
+        out[v].first.push(first.ms);
+        if (again) out[v].again.push((await timed(() => db.query(insertSnapshotsSql({ limit, tag: `${v}-${run}-again`, again: true })))).ms);
+        if (after[v]) out[v].after.push((await timed(after[v])).ms);
+      } finally {
+        await db.query('rollback');
+      }
+    }
+  }
+  return out;
+}
+
+/** EXPLAIN ANALYZE of one write with the shipped trigger: total execution and the trigger's share. */
+export async function explainWrite(db, { limit }) {
+  await db.query('begin');
+  try {
+    const plan = (await db.query(`explain (analyze, format json) ${insertSnapshotsSql({ limit, tag: 'explain' })}`)).rows[0]['QUERY PLAN'][0];
+    return { executionMs: plan['Execution Time'], triggers: (plan.Triggers ?? []).map((x) => ({ name: x['Trigger Name'], ms: x.Time, calls: x.Calls })) };
+  } finally {
+    await db.query('rollback');
+  }
+}
+
+/**
+ * The legacy alternative: daily and weekly increments as materialized views over every snapshot
+ * (same columns as today's mv_video_daily_increments / mv_video_weekly_increments views, with the
+ * unique index a reader and REFRESH … CONCURRENTLY need), refreshed after writes. Created empty;
+ * `refresh()` recomputes both from all snapshots.
+ */
+export async function installLegacyMaterializedViews(db) {
+  const m = ['views', 'likes', 'comments', 'reposts', 'saves'];
+  await db.query(`
+    create materialized view bench_mv_video_daily_increments as
+    select s.organization_id, s.video_id, s.day, ${m.map((x) => `s.${x}`).join(', ')},
+           ${m.map((x) => `s.${x} - coalesce(lag(s.${x}) over w, s.open_${x}) as ${x}_delta`).join(', ')}
+    from (select distinct on (st.video_id, (st.created_at at time zone 'UTC')::date)
+                 st.organization_id, st.video_id, (st.created_at at time zone 'UTC')::date as day,
+                 ${m.map((x) => `last_value(st.${x}) over d as ${x}, st.${x} as open_${x}`).join(', ')}
+          from video_statistics st
+          window d as (partition by st.video_id, (st.created_at at time zone 'UTC')::date order by st.created_at, st.id
+                       rows between unbounded preceding and unbounded following)
+          order by st.video_id, (st.created_at at time zone 'UTC')::date, st.created_at, st.id) s
+    window w as (partition by s.video_id order by s.day)
+    with no data;
+    create unique index on bench_mv_video_daily_increments (video_id, day);
+    create materialized view bench_mv_video_weekly_increments as
+    select organization_id, video_id, date_trunc('week', day)::date as week_start, ${m.map((x) => `sum(${x}_delta)::bigint as ${x}_delta`).join(', ')}
+    from bench_mv_video_daily_increments group by 1, 2, 3
+    with no data;
+    create unique index on bench_mv_video_weekly_increments (video_id, week_start);`);
+  return {
+    refresh: () => db.query('refresh materialized view bench_mv_video_daily_increments; refresh materialized view bench_mv_video_weekly_increments'),
+    size: async () => (await db.query(`select pg_total_relation_size('bench_mv_video_daily_increments') + pg_total_relation_size('bench_mv_video_weekly_increments') as b`)).rows[0].b,
+    drop: () => db.query('drop materialized view bench_mv_video_weekly_increments; drop materialized view bench_mv_video_daily_increments'),
+  };
+}
+
+export const tableSizes = async (db) =>
+  (await db.query(`select pg_size_pretty(pg_total_relation_size('video_statistics')) as raw, pg_size_pretty(pg_total_relation_size('video_daily_stats')) as rollup,
+                          (select count(*) from video_statistics)::int as snapshots, (select count(*) from video_daily_stats)::int as rollup_rows`)).rows[0];
