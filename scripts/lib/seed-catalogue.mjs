@@ -19,11 +19,15 @@ export async function seedCatalogue(db, { videos, days, organizations = 10 }) {
                                     when 'Instagram' then 'https://www.instagram.com/reel/bench' || g || '/'
                                     else 'https://www.youtube.com/watch?v=' || substr(md5(g::text), 1, 11) end as url) p`,
     [videos, organizations, days]);
-  await db.query(`
-    insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
-    select v.organization_id, v.id, v.external_video_id, d * 1000 + (hashtext(v.id::text) & 1023), d * 50, d * 5, d, d * 2,
-           'seed-' || d, now() - ((1 + $1 - d) || ' days')::interval
-    from videos v, generate_series(1, $1) d`, [days]);
+  // one statement per day, oldest first, as the nightly refresh writes them (the rollup triggers
+  // then do the same work they do in production)
+  for (let d = 1; d <= days; d++) {
+    await db.query(`
+      insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
+      select v.organization_id, v.id, v.external_video_id, $1::int * 1000 + (hashtext(v.id::text) & 1023), $1::int * 50, $1::int * 5, $1::int, $1::int * 2,
+             'seed-' || $1::int, now() - ((1 + $2::int - $1::int) || ' days')::interval
+      from videos v`, [d, days]);
+  }
   await db.query('commit');
   await db.query('analyze');
   const [{ v, s }] = (await db.query('select (select count(*) from videos)::int as v, (select count(*) from video_statistics)::int as s')).rows;
