@@ -28,6 +28,14 @@ alter table public.video_daily_stats
   add column inc_saves bigint not null default 0,
   add column is_first boolean not null default false;
 
+-- A timeseries reads only these columns, a video's days in order: with them in the index, each
+-- video's range is an index-only scan instead of ~90 heap rows scattered over 90 nights' pages
+-- (measured: 5.5 s -> 1.1 s for a 10,000-video, 90-day campaign in a 4 M-row rollup; no measurable
+-- cost on a consumer batch's write; the index is ~60 % of the table's size).
+create index video_daily_stats_series_idx on public.video_daily_stats (video_id, day)
+  include (organization_id, is_first, inc_views, inc_likes, inc_comments, inc_reposts, inc_saves,
+           open_views, open_likes, open_comments, open_reposts, open_saves);
+
 -- Recomputes inc_* and is_first for the video's next day with data after each (video, day) key and,
 -- with keys_too, for the keys themselves. Keys whose row no longer exists (all its snapshots
 -- deleted) still fix the next day.
