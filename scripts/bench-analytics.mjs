@@ -11,7 +11,7 @@
 // --runs 10 (timed stats reads per query and source; timed writes of one consumer batch per variant)
 // --series-runs 5 (timed daily-timeseries reads per source: each takes seconds at 10k × 90)
 // --night-runs 2 (timed writes of the whole night per variant; the legacy write + refresh runs once).
-// Kept to what answers parts 3-4 (about 5½ of the ~12 minutes of `npm run bench` on 2 cores).
+// Kept to what answers parts 3-4 (about 6 of the ~15 minutes of `npm run bench` on 2 cores).
 // scripts/analytics-measure.mjs is the standalone, more detailed variant (weekly timeseries,
 // EXPLAIN of the write, row-level trigger at larger batches, campaigns of 100 … 10,000 videos, the
 // migration's backfill vs the trigger).
