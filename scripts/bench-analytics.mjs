@@ -57,9 +57,9 @@ export async function run({ db, url, log, batchVideos }) {
   let perBatch, night, legacyNight, mvBytes;
   try {
     log(`write: one consumer batch of ${batch} snapshots × ${runs} runs per variant`);
-    perBatch = await timeWrites(db, { limit: batch, variants: ['none', 'values', 'statement', 'row'], runs, again: true });
+    perBatch = await timeWrites(db, { limit: batch, variants: ['none', 'statement', 'row'], runs, again: true });
     log(`write: the whole night (${all} snapshots, one INSERT) × ${nightRuns} runs per variant`);
-    night = await timeWrites(db, { limit: null, variants: ['none', 'values', 'statement'], runs: nightRuns });
+    night = await timeWrites(db, { limit: null, variants: ['none', 'statement'], runs: nightRuns });
     log('write: the whole night without a trigger, then REFRESH of the legacy materialized views (once)');
     legacyNight = await timeWrites(db, { limit: null, variants: ['none'], runs: 1, after: { none: async () => { await legacy.refresh(); mvBytes = Number(await legacy.size()); } } });
   } finally {
@@ -89,11 +89,11 @@ export async function run({ db, url, log, batchVideos }) {
       (variant === 'none' ? '' : `   +${fmtMs(ms - base)} = ${ratio(ms, base)} the bare insert`));
   };
   console.log(`one consumer batch: ${batch} snapshots in one INSERT, the first of a new day (new rollup rows), n = ${runs}`);
-  for (const v of ['none', 'values', 'statement', 'row']) line(WRITE_VARIANTS[v].label, batch, perBatch, v);
+  for (const v of ['none', 'statement', 'row']) line(WRITE_VARIANTS[v].label, batch, perBatch, v);
   console.log(`the same ${batch} videos again later that day (rollup rows updated), n = ${runs}`);
-  for (const v of ['none', 'values', 'statement', 'row']) line(WRITE_VARIANTS[v].label, batch, perBatch, v, 'again');
+  for (const v of ['none', 'statement', 'row']) line(WRITE_VARIANTS[v].label, batch, perBatch, v, 'again');
   console.log(`the whole night: every video (${all.toLocaleString('en-US')} snapshots) in one INSERT, n = ${nightRuns}`);
-  for (const v of ['none', 'values', 'statement']) line(WRITE_VARIANTS[v].label, all, night, v);
+  for (const v of ['none', 'statement']) line(WRITE_VARIANTS[v].label, all, night, v);
   const nightNone = median(night.none.first);
   const nightStmt = median(night.statement.first);
   const refresh = legacyNight.none.after[0];

@@ -191,15 +191,11 @@ export async function installRowLevelRollup(db) {
 }
 
 /** How the rollup is kept current while snapshots are written. */
-// The shipped rollup is two statement-level triggers: the day's values (video_daily_stats_insert),
-// then the stored daily increments (video_daily_stats_insert_increments, migration 20261202100000).
 export const WRITE_VARIANTS = {
-  none: { label: 'no rollup trigger', disable: ['video_daily_stats_insert', 'video_daily_stats_insert_increments'], enable: [] },
-  values: { label: 'statement-level, values only', disable: ['video_daily_stats_insert_increments'], enable: [] },
+  none: { label: 'no rollup trigger', disable: ['video_daily_stats_insert'], enable: [] },
   statement: { label: 'statement-level trigger (shipped)', disable: [], enable: [] },
-  row: { label: 'row-level trigger, values only', disable: ['video_daily_stats_insert', 'video_daily_stats_insert_increments'], enable: ['bench_row_level'] },
+  row: { label: 'row-level trigger, values only', disable: ['video_daily_stats_insert'], enable: ['bench_row_level'] },
 };
-
 /**
  * One INSERT of a snapshot for each of the first `limit` videos by id (null: every video), as the
  * stats consumer writes a delivered batch, dated a few minutes after the next UTC midnight (the
