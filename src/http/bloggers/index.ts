@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { asUser } from '../../db/client';
+import { asCaller } from '../caller';
 import {
   deleteBlogger, findBlogger, linkBloggerCampaign, listBloggers, updateTracking, upsertBlogger, upsertTracking,
   type BloggerRow,
@@ -81,7 +81,6 @@ export function bloggerJson(b: BloggerRow) {
   };
 }
 
-const tenant = <T>(c: AppContext, fn: Parameters<typeof asUser<T>>[2]) => asUser(c.get('sql'), c.get('user').claims, fn);
 
 /** A platform failure while looking up a profile, as the caller should see it. */
 function profileError(err: unknown, platform: Platform, handle: string): never {
@@ -143,7 +142,7 @@ export const bloggers = new Hono<AppEnv>()
     }
     if (profile.is_private) throw new ApiError('unprocessable', `the ${body.platform} account '${handle}' is private: its videos cannot be tracked`, { platform: body.platform, handle });
 
-    const blogger = await tenant(c, async (tx) => {
+    const blogger = await asCaller(c, async (tx) => {
       if (body.campaign_id && !(await campaignExists(tx, org.id, body.campaign_id))) throw notFound('campaign');
       await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', initialCount);
       await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', dailyCount);
@@ -176,7 +175,7 @@ export const bloggers = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const org = c.get('org');
     const defaults = await orgDefaults(c);
-    const blogger = await tenant(c, async (tx) => {
+    const blogger = await asCaller(c, async (tx) => {
       const existing = await findBlogger(tx, org.id, body.blogger_id);
       if (!existing) throw notFound('blogger');
       const initialCount = body.initial_videos_count ?? existing.initial_videos_count ?? defaults.default_initial_videos_count;
@@ -195,7 +194,7 @@ export const bloggers = new Hono<AppEnv>()
 
   .get('/', validate('query', ListBloggersQuery), async (c) => {
     const q = c.req.valid('query');
-    const rows = await tenant(c, (tx) =>
+    const rows = await asCaller(c, (tx) =>
       listBloggers(tx, c.get('org').id, { platform: q.platform, isActive: q.is_active, campaignId: q.campaign_id, tag: q.tag, search: q.search, afterId: decodeCursor(q.cursor), limit: q.limit + 1 }),
     );
     const result = page(rows.map((r) => ({ ...r, id: r.blogger_id })), q.limit);
@@ -205,7 +204,7 @@ export const bloggers = new Hono<AppEnv>()
   .get('/:id', validate('param', IdParam), async (c) => {
     const { id } = c.req.valid('param');
     const org = c.get('org');
-    const found = await tenant(c, async (tx) => {
+    const found = await asCaller(c, async (tx) => {
       const blogger = await findBlogger(tx, org.id, id);
       if (!blogger) return undefined;
       const videos = await listVideosOfBlogger(tx, org.id, id);
@@ -220,7 +219,7 @@ export const bloggers = new Hono<AppEnv>()
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const org = c.get('org');
-    const blogger = await tenant(c, async (tx) => {
+    const blogger = await asCaller(c, async (tx) => {
       if (body.initial_videos_count) await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', body.initial_videos_count);
       if (body.daily_videos_count) await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', body.daily_videos_count);
       if (!(await updateTracking(tx, org.id, id, { initialVideosCount: body.initial_videos_count, dailyVideosCount: body.daily_videos_count }))) return undefined;
@@ -236,7 +235,7 @@ export const bloggers = new Hono<AppEnv>()
   .delete('/:id', validate('param', IdParam), async (c) => {
     assertCan(c.get('org').role, 'bloggers.write');
     const { id } = c.req.valid('param');
-    const deleted = await tenant(c, (tx) => deleteBlogger(tx, c.get('org').id, id));
+    const deleted = await asCaller(c, (tx) => deleteBlogger(tx, c.get('org').id, id));
     if (!deleted) throw notFound('blogger');
     return c.json({ success: true, id });
   });
@@ -244,7 +243,7 @@ export const bloggers = new Hono<AppEnv>()
 async function setActive(c: AppContext, bloggerId: string, active: boolean) {
   assertCan(c.get('org').role, 'bloggers.write');
   const org = c.get('org');
-  const blogger = await tenant(c, async (tx) => {
+  const blogger = await asCaller(c, async (tx) => {
     const existing = await findBlogger(tx, org.id, bloggerId);
     if (!existing?.tracking_id) return undefined;
     if (active && !existing.is_active) {

@@ -1,28 +1,15 @@
 import type postgres from 'postgres';
 import { z } from 'zod';
-import { asUser } from '../../db/client';
 import { findCampaign, isCampaignNameTaken, type CampaignRow } from '../../db/campaigns';
 import { budgetMetrics, engagements, type Counters } from '../../steps/analytics';
 import { ApiError, notFound } from '../errors';
-import type { AppContext } from '../context';
 
-/** Runs `fn` as the signed-in caller (role authenticated, their JWT claims): RLS applies. */
-export const asCaller = <T>(c: AppContext, fn: (tx: postgres.TransactionSql) => Promise<T>) => asUser(c.get('sql'), c.get('user').claims, fn);
-
-/** A UTC calendar day, 'YYYY-MM-DD'. */
-export const Day = z.iso.date();
+export { asCaller } from '../caller';
+export { Day, RangeFields, rangeInOrder, rangeNotInOrder } from '../analytics-query';
 export const Money = z.number().min(0).max(999_999_999_999.99).multipleOf(0.01);
 export const Currency = z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. USD');
 export const TagNames = z.array(z.string().trim().min(1).max(64)).max(20);
 export const IdParam = z.object({ id: z.uuid() });
-
-/**
- * A date range of analytics queries. Absent `from`/`to` take the campaign's starts_on/ends_on
- * (or stay open: since tracking started / up to the latest snapshot).
- */
-export const RangeFields = { from: Day.optional(), to: Day.optional() };
-export const rangeInOrder = (q: { from?: string; to?: string }) => !q.from || !q.to || q.from <= q.to;
-export const rangeNotInOrder = { message: 'from must not be after to', path: ['from'] };
 
 export const ModeParam = z.enum(['totals', 'increments']).default('totals');
 

@@ -1,20 +1,10 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
-import { campaignTimeseries, MAX_POINTS } from '../../db/analytics';
-import { periodCount } from '../../steps/analytics';
+import { campaignTimeseries } from '../../db/analytics';
+import { TimeseriesQuery } from '../analytics-query';
 import { notFound } from '../errors';
 import { validate } from '../validate';
 import type { AppEnv } from '../context';
-import { asCaller, IdParam, RangeFields, rangeInOrder, rangeNotInOrder } from './shared';
-
-/** A range given at both ends may not ask for more than MAX_POINTS periods. */
-export const TimeseriesQuery = z
-  .object({ ...RangeFields, interval: z.enum(['day', 'week']).default('day') })
-  .refine(rangeInOrder, rangeNotInOrder)
-  .refine((q) => !q.from || !q.to || periodCount(q.from, q.to, q.interval) <= MAX_POINTS[q.interval], {
-    message: `at most ${MAX_POINTS.day} days or ${MAX_POINTS.week} weeks per request`,
-    path: ['from'],
-  });
+import { asCaller, IdParam } from './shared';
 
 /**
  * GET /campaigns/:id/timeseries?interval=day|week&from&to

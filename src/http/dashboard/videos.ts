@@ -5,14 +5,14 @@ import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, 
 import { assertCanTrackVideos } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
 import { SingleVideoMessage } from '../../queues/messages';
-import { asUser } from '../../db/client';
-import { MAX_POINTS, videoIncrements, videoTimeseries } from '../../db/analytics';
-import { periodCount } from '../../steps/analytics';
+import { videoIncrements, videoTimeseries } from '../../db/analytics';
+import { RangeFields, rangeInOrder, rangeNotInOrder, TimeseriesQuery } from '../analytics-query';
+import { asCaller } from '../caller';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
 import { decodeCursor, page, PageQuery } from '../pagination';
 import { validate } from '../validate';
-import type { AppContext, AppEnv } from '../context';
+import type { AppEnv } from '../context';
 
 const TagNames = z.array(z.string().trim().min(1).max(64)).max(20);
 
@@ -26,23 +26,13 @@ export const VideoIdBody = z.object({ video_id: z.uuid() });
  * Which increments GET /dashboard/videos and /:id report (see src/db/analytics.ts#videoIncrements):
  * `to` (default today, UTC) is the day read; `from` (default: since tracking started) starts `range`.
  */
-const IncrementsRange = { from: z.iso.date().optional(), to: z.iso.date().optional() };
-const inOrder = (q: { from?: string; to?: string }) => !q.from || !q.to || q.from <= q.to;
-const notInOrder = { message: 'from must not be after to', path: ['from'] };
 export const ListVideosQuery = PageQuery.extend({
   status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
   platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
   campaign_id: z.uuid().optional(),
-  ...IncrementsRange,
-}).refine(inOrder, notInOrder);
-export const VideoQuery = z.object(IncrementsRange).refine(inOrder, notInOrder);
-export const VideoTimeseriesQuery = z
-  .object({ ...IncrementsRange, interval: z.enum(['day', 'week']).default('day') })
-  .refine(inOrder, notInOrder)
-  .refine(
-    (q) => !q.from || !q.to || periodCount(q.from, q.to, q.interval) <= MAX_POINTS[q.interval],
-    { message: `at most ${MAX_POINTS.day} days or ${MAX_POINTS.week} weeks per request`, path: ['from'] },
-  );
+  ...RangeFields,
+}).refine(rangeInOrder, rangeNotInOrder);
+export const VideoQuery = z.object(RangeFields).refine(rangeInOrder, rangeNotInOrder);
 
 const n = (v: string | null) => (v === null ? null : Number(v));
 
@@ -76,13 +66,12 @@ export function videoJson(v: VideoRow) {
 }
 export type VideoJson = ReturnType<typeof videoJson>;
 
-const tenant = <T>(c: AppContext, fn: Parameters<typeof asUser<T>>[2]) => asUser(c.get('sql'), c.get('user').claims, fn);
 
 export const dashboardVideos = new Hono<AppEnv>()
   .get('/', validate('query', ListVideosQuery), async (c) => {
     const q = c.req.valid('query');
     const org = c.get('org');
-    const { result, increments } = await tenant(c, async (tx) => {
+    const { result, increments } = await asCaller(c, async (tx) => {
       const rows = await listVideos(tx, org.id, { status: q.status, platform: q.platform, campaignId: q.campaign_id, afterId: decodeCursor(q.cursor), limit: q.limit + 1 });
       const result = page(rows, q.limit);
       return { result, increments: await videoIncrements(tx, org.id, result.data.map((v) => v.id), { from: q.from, to: q.to }) };
@@ -96,7 +85,7 @@ export const dashboardVideos = new Hono<AppEnv>()
     const parsed = parseVideoUrl(body.url);
     if (!parsed.ok) throw new ApiError('validation_failed', `unsupported video URL: ${parsed.reason}`, { issues: [{ path: 'url', message: parsed.reason }] });
     const org = c.get('org');
-    const { video, created } = await tenant(c, async (tx) => {
+    const { video, created } = await asCaller(c, async (tx) => {
       if (body.campaign_id && !(await campaignExists(tx, org.id, body.campaign_id))) throw notFound('campaign');
       const res = await insertVideo(tx, {
         organizationId: org.id,
@@ -118,7 +107,7 @@ export const dashboardVideos = new Hono<AppEnv>()
     assertCan(c.get('org').role, 'videos.track');
     const { video_id } = c.req.valid('json');
     const org = c.get('org');
-    const updated = await tenant(c, async (tx) => {
+    const updated = await asCaller(c, async (tx) => {
       const current = await videoStatus(tx, org.id, video_id);
       if (!current) return undefined;
       if (current.platform === 'Other') throw new ApiError('unprocessable', 'videos of platform Other cannot be tracked');
@@ -148,7 +137,7 @@ export const dashboardVideos = new Hono<AppEnv>()
   .post('/stop-tracking', validate('json', VideoIdBody), async (c) => {
     assertCan(c.get('org').role, 'videos.track');
     const { video_id } = c.req.valid('json');
-    const updated = await tenant(c, (tx) => setTrackingStatus(tx, c.get('org').id, video_id, 'stopped'));
+    const updated = await asCaller(c, (tx) => setTrackingStatus(tx, c.get('org').id, video_id, 'stopped'));
     if (!updated) throw notFound('video');
     return c.json({ success: true, video_id: updated.id, status: 'stopped' as const });
   })
@@ -157,7 +146,7 @@ export const dashboardVideos = new Hono<AppEnv>()
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
     const org = c.get('org');
-    const found = await tenant(c, async (tx) => {
+    const found = await asCaller(c, async (tx) => {
       const video = await findVideo(tx, org.id, id);
       return video && { video, increments: await videoIncrements(tx, org.id, [video.id], { from: q.from, to: q.to }) };
     });
@@ -166,10 +155,10 @@ export const dashboardVideos = new Hono<AppEnv>()
   })
 
   // One video's increments per day or ISO week, with its values at the end of each (carried forward).
-  .get('/:id/timeseries', validate('param', z.object({ id: z.uuid() })), validate('query', VideoTimeseriesQuery), async (c) => {
+  .get('/:id/timeseries', validate('param', z.object({ id: z.uuid() })), validate('query', TimeseriesQuery), async (c) => {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
-    const result = await tenant(c, (tx) => videoTimeseries(tx, c.get('org').id, id, { interval: q.interval, from: q.from, to: q.to }));
+    const result = await asCaller(c, (tx) => videoTimeseries(tx, c.get('org').id, id, { interval: q.interval, from: q.from, to: q.to }));
     if (!result) throw notFound('video');
     return c.json({ video_id: id, ...result });
   });

@@ -1,11 +1,7 @@
-import type postgres from 'postgres';
-import { asUser } from '../../db/client';
 import { invitationStatus, LastOwnerError, type InvitationRow, type MemberRow, type OrganizationRow } from '../../db/organizations';
 import { ApiError } from '../errors';
-import type { AppContext } from '../context';
 
-/** Runs `fn` as the signed-in caller (role authenticated, their JWT claims): RLS applies. */
-export const asCaller = <T>(c: AppContext, fn: (tx: postgres.TransactionSql) => Promise<T>) => asUser(c.get('sql'), c.get('user').claims, fn);
+export { asCaller } from '../caller';
 
 /** The public JSON shape of an organization's settings. */
 export function organizationJson(o: OrganizationRow) {
