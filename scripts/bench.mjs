@@ -9,7 +9,7 @@
 //      the legacy materialized views): both in scripts/bench-analytics.mjs, run after 1-2 with
 //      wrangler dev stopped (options there: --campaign-videos, --campaign-days, --runs, …).
 // Results go to stdout; BENCHMARKS.md records them with the machine they came from.
-import { spawn } from 'node:child_process';
+import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,10 +57,15 @@ try {
   cleanup.unshift(stopFake);
   const port = await freePort();
   const batches = [];
-  const wrangler = spawn(path.join(root, 'node_modules/.bin/wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', path.join(work, 'wrangler'), '--log-level', 'log',
-    '--var', `TIKTOK_API_BASE_URL:${fake.tiktokBaseUrl}`, '--var', `INSTAGRAM_API_BASE_URL:${fake.instagramBaseUrl}`, '--var', `YOUTUBE_API_BASE_URL:${fake.youtubeBaseUrl}`,
-    '--var', 'SUPABASE_JWT_SECRET:bench-secret-bench-secret-bench-secret', '--var', 'RAPIDAPI_KEY:bench', '--var', 'YOUTUBE_API_KEY:bench'],
-    { cwd: root, env: { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DB: pgServer.url, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const wrangler = spawnWranglerDev({
+    port,
+    persistTo: path.join(work, 'wrangler'),
+    databaseUrl: pgServer.url,
+    platforms: fake,
+    vars: { SUPABASE_JWT_SECRET: 'bench-secret-bench-secret-bench-secret', RAPIDAPI_KEY: 'bench', YOUTUBE_API_KEY: 'bench' },
+    args: ['--log-level', 'log'],
+    spawnOptions: { stdio: ['ignore', 'pipe', 'pipe'] },
+  });
   const stopWrangler = () => new Promise((r) => { if (wrangler.exitCode !== null) return r(); wrangler.once('exit', r); wrangler.kill('SIGINT'); setTimeout(r, 5000); });
   cleanup.unshift(stopWrangler);
   let ready;

@@ -2,10 +2,10 @@
 //   embedded Postgres (migrations + demo seed) → fake platform APIs → wrangler dev (Worker,
 //   Workflows, Queues, crons) with Hyperdrive and the platform base URLs pointed at them.
 // Ctrl-C stops everything it started.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyMigrations, runSqlFile, startLocalPostgres } from './lib/local-postgres.mjs';
+import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { devToken } from './dev-token.mjs';
 
@@ -28,16 +28,14 @@ log('demo seed  applied (organization "demo", user demo@influtics.local)');
 const fake = await startFakePlatforms({ port: FAKE_PORT });
 log(`platforms  ${fake.url}  (fake TikTok /tiktok, Instagram /instagram, YouTube /youtube/v3; control at /__control)`);
 
-const wrangler = spawn(
-  path.join(root, 'node_modules/.bin/wrangler'),
-  ['dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--test-scheduled', '--persist-to', path.join(root, '.dev/wrangler'),
-    '--var', `TIKTOK_API_BASE_URL:${fake.tiktokBaseUrl}`,
-    '--var', `INSTAGRAM_API_BASE_URL:${fake.instagramBaseUrl}`,
-    '--var', `YOUTUBE_API_BASE_URL:${fake.youtubeBaseUrl}`],
-  { cwd: root, stdio: 'inherit', // node_modules/.bin first, so wrangler runs on the Node 22 of the `node` package even when this
-    // script was started without `npm run`
-    env: { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DB: pg.url, WRANGLER_SEND_METRICS: 'false' } },
-);
+const wrangler = spawnWranglerDev({
+  port: WORKER_PORT,
+  persistTo: path.join(root, '.dev/wrangler'),
+  databaseUrl: pg.url,
+  platforms: fake,
+  args: ['--test-scheduled'],
+  spawnOptions: { stdio: 'inherit' },
+});
 log(`worker     http://127.0.0.1:${WORKER_PORT}  (GET /health; crons: GET /__scheduled?cron=...)`);
 log(`token      ${await devToken()}`);
 log('           (or: npm run -s dev:token)');

@@ -1,13 +1,13 @@
 // A throwaway copy of the local stack for browser tests: embedded Postgres (fresh data dir, migrations
 // + demo seed), the fake platform APIs and `wrangler dev` (Workflows, Queues, its own local explorer),
 // each on a free port of its own, so it never collides with `npm run dev` or another test run.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { applyMigrations, runSqlFile, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
+import { spawnWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
 import { startFakePlatforms } from '../fakes/platform-server.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -62,21 +62,16 @@ export async function startStack({ log = () => {} } = {}) {
     const port = await freePort();
     const envFile = path.join(tmp, 'worker.env');
     fs.writeFileSync(envFile, Object.entries(BROWSER_SECRETS).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-    const wrangler = spawn(
-      path.join(root, 'node_modules/.bin/wrangler'),
-      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', path.join(tmp, 'wrangler'),
-        '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn',
-        '--var', `TIKTOK_API_BASE_URL:${platforms.tiktokBaseUrl}`,
-        '--var', `INSTAGRAM_API_BASE_URL:${platforms.instagramBaseUrl}`,
-        '--var', `YOUTUBE_API_BASE_URL:${platforms.youtubeBaseUrl}`,
-        ...Object.entries(BROWSER_SECRETS).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
-      {
-        cwd: root,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DB: pg.url, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
-      },
-    );
+    // The secrets come from this env file only: it also keeps a developer's .dev.vars out of the test.
+    const wrangler = spawnWranglerDev({
+      port,
+      persistTo: path.join(tmp, 'wrangler'),
+      databaseUrl: pg.url,
+      platforms,
+      args: ['--inspector-port', String(await freePort()), '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+      env: { CI: 'true' },
+      spawnOptions: { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    });
     let output = '';
     wrangler.stdout.on('data', (d) => { output += d; log(String(d)); });
     wrangler.stderr.on('data', (d) => { output += d; log(String(d)); });
