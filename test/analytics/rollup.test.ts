@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type postgres from 'postgres';
-import { adminSql, createOrganization, type Fixture } from '../helpers/db';
+import { adminSql, createOrganization, rolledBackAs, type Fixture } from '../helpers/db';
 import { writeStatsBatch } from '../../src/db/statistics';
 import {
   campaignStats, campaignStatsFromRawSnapshots, campaignTimeseries, campaignTimeseriesFromRawSnapshots, type StatsInput, type TimeseriesInput,
@@ -209,19 +209,7 @@ describe('the rollup and the raw snapshots give identical answers', () => {
 
 describe('RLS on video_daily_stats', () => {
   /** Runs fn as Supabase's `authenticated` role for the user, inside a transaction rolled back after. */
-  async function asUser<T>(userId: string, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
-    let result: T;
-    await sql
-      .begin(async (tx) => {
-        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, role: 'authenticated' })}, true), set_config('role', 'authenticated', true)`;
-        result = await fn(tx);
-        throw new Error('rollback');
-      })
-      .catch((e) => {
-        if (e.message !== 'rollback') throw e;
-      });
-    return result!;
-  }
+  const asUser = <T>(userId: string, fn: (tx: postgres.TransactionSql) => Promise<T>) => rolledBackAs(sql, { sub: userId }, fn);
 
   it('members read their organization’s rows and nobody else’s; the views follow', async () => {
     const a = await createCampaignFixture(sql);

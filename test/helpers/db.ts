@@ -35,3 +35,22 @@ export async function addMember(sql: postgres.Sql, orgId: string, role: OrgRole)
   await sql`insert into public.organization_members (organization_id, user_id, role) values (${orgId}, ${userId}, ${role})`;
   return { orgId, userId, email };
 }
+
+/**
+ * Runs fn as Supabase's `authenticated` role with these JWT claims (or as `anon` when claims is
+ * null), in a transaction rolled back after: what a signed-in user reaches with SQL directly.
+ */
+export async function rolledBackAs<T>(sql: postgres.Sql, claims: { sub: string; email?: string } | null, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  let result: T;
+  await sql
+    .begin(async (tx) => {
+      if (claims) await tx`select set_config('request.jwt.claims', ${JSON.stringify({ ...claims, role: 'authenticated' })}, true), set_config('role', 'authenticated', true)`;
+      else await tx`select set_config('role', 'anon', true)`;
+      result = await fn(tx);
+      throw new Error('rollback');
+    })
+    .catch((e) => {
+      if (e.message !== 'rollback') throw e;
+    });
+  return result!;
+}

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, tokenFor } from '../helpers/api';
-import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';
+import type postgres from 'postgres';
+import { addMember, adminSql, createOrganization, rolledBackAs, type Fixture } from '../helpers/db';
 import { invite, newUser, randomEmail, tokenOf } from './support';
 
 const sql = adminSql();
@@ -140,19 +141,7 @@ describe('a signed-in user with no organization', () => {
 
 describe('SQL: what signed-in users reach directly (RLS)', () => {
   /** Runs fn as Supabase's `authenticated` role for the user, in a transaction rolled back after. */
-  async function asUser<T>(userId: string, email: string, fn: (tx: any) => Promise<T>): Promise<T> {
-    let result: T;
-    await sql
-      .begin(async (tx) => {
-        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, email, role: 'authenticated' })}, true), set_config('role', 'authenticated', true)`;
-        result = await fn(tx);
-        throw new Error('rollback');
-      })
-      .catch((e) => {
-        if (e.message !== 'rollback') throw e;
-      });
-    return result!;
-  }
+  const asUser = <T>(userId: string, email: string, fn: (tx: postgres.TransactionSql) => Promise<T>) => rolledBackAs(sql, { sub: userId, email }, fn);
 
   it('member profiles and pending invitations only of your own organizations and address', async () => {
     const seen = await asUser(mine.userId, mine.email, async (tx) => ({

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminSql, createOrganization, type Fixture } from '../helpers/db';
+import type postgres from 'postgres';
+import { adminSql, createOrganization, rolledBackAs, type Fixture } from '../helpers/db';
 import { call, tokenFor } from '../helpers/api';
 
 const sql = adminSql();
@@ -50,19 +51,7 @@ describe('HTTP: another organization’s video does not exist for you', () => {
 
 describe('SQL: RLS hides other organizations from role authenticated', () => {
   /** Runs fn as Supabase's `authenticated` role for the user, inside a transaction rolled back after. */
-  async function asUser<T>(userId: string, fn: (tx: any) => Promise<T>): Promise<T> {
-    let result: T;
-    await sql
-      .begin(async (tx) => {
-        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, role: 'authenticated' })}, true), set_config('role', 'authenticated', true)`;
-        result = await fn(tx);
-        throw new Error('rollback');
-      })
-      .catch((e) => {
-        if (e.message !== 'rollback') throw e;
-      });
-    return result!;
-  }
+  const asUser = <T>(userId: string, fn: (tx: postgres.TransactionSql) => Promise<T>) => rolledBackAs(sql, { sub: userId }, fn);
 
   it('a member sees only their organization’s videos and snapshots', async () => {
     const seen = await asUser(a.userId, async (tx) => ({
@@ -89,16 +78,7 @@ describe('SQL: RLS hides other organizations from role authenticated', () => {
   });
 
   it('an anonymous caller sees nothing', async () => {
-    let rows: any[] = [];
-    await sql
-      .begin(async (tx) => {
-        await tx`select set_config('role', 'anon', true)`;
-        rows = await tx`select id from videos`;
-        throw new Error('rollback');
-      })
-      .catch((e) => {
-        if (e.message !== 'rollback') throw e;
-      });
+    const rows = await rolledBackAs(sql, null, (tx) => tx`select id from videos`);
     expect(rows).toEqual([]);
   });
 
