@@ -15,12 +15,11 @@
 //   4. the migration's backfill (the rollup rebuilt from all snapshots) equals the trigger-kept rollup.
 // It starts its own embedded Postgres (fresh, all migrations) and seeds the benchmark catalogue.
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { benchSql, benchUser, explainWrite, installLegacyMaterializedViews, installRowLevelRollup, loadAnalytics, readCases, tableSizes, timeReads, timeWrites, WRITE_VARIANTS } from './lib/analytics-bench.mjs';
 import { catalogueFlags, fmtMs, freePort, machine, median, parseArgs, timed } from './lib/bench-util.mjs';
-import { applyMigrations, startLocalPostgres } from './lib/local-postgres.mjs';
+import { applyMigrations, scratchDir, startLocalPostgres } from './lib/local-postgres.mjs';
 import { seedCatalogue } from './lib/seed-catalogue.mjs';
 
 const args = parseArgs();
@@ -31,8 +30,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const log = (m) => console.log(`[measure] ${m}`);
 
 const analytics = await loadAnalytics();
-const work = await fs.mkdtemp(path.join(os.tmpdir(), 'influtics-measure-'));
-await fs.chmod(work, 0o755);
+const work = scratchDir('influtics-measure-'); // a folder Postgres can reach when it runs as `postgres`
 const server = await startLocalPostgres({ dataDir: path.join(work, 'pg', 'data'), port: await freePort(), database: 'measure', fresh: true });
 const db = new pg.Client({ connectionString: server.url });
 let sql;

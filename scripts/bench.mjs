@@ -11,10 +11,9 @@
 // Results go to stdout; BENCHMARKS.md records them with the machine they came from.
 import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations, startLocalPostgres } from './lib/local-postgres.mjs';
+import { applyMigrations, scratchDir, startLocalPostgres } from './lib/local-postgres.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { seedCatalogue } from './lib/seed-catalogue.mjs';
 import { catalogueFlags, freePort, machine, parseArgs } from './lib/bench-util.mjs';
@@ -23,8 +22,7 @@ const { videos: VIDEOS, days: DAYS } = catalogueFlags(parseArgs());
 const root = path.resolve(import.meta.dirname, '..');
 const log = (m) => console.log(`[bench] ${m}`);
 
-const work = await fs.mkdtemp(path.join(os.tmpdir(), 'influtics-bench-'));
-await fs.chmod(work, 0o755); // Postgres runs as its own user and must reach its data directory
+const work = scratchDir('influtics-bench-'); // a folder Postgres can reach when it runs as `postgres`
 const pgServer = await startLocalPostgres({ dataDir: path.join(work, 'pg', 'data'), port: await freePort(), database: 'bench', fresh: true });
 await applyMigrations(pgServer.url, path.join(root, 'supabase/migrations'));
 const db = new pg.Client({ connectionString: pgServer.url });

@@ -1,6 +1,7 @@
 // Prints an access token for the seeded demo user, signed like Supabase's (HS256, aud authenticated),
 // with the secret from .dev.vars. Usage: TOKEN=$(npm run -s dev:token)
 import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { SignJWT } from 'jose';
 
 export const DEMO_USER_ID = '00000000-0000-4000-8000-000000000001';
@@ -23,6 +24,7 @@ export async function devToken({ userId = DEMO_USER_ID, email = 'demo@influtics.
     .sign(new TextEncoder().encode(devSecret()));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// (compared as URLs: a checkout path with spaces is percent-encoded in import.meta.url)
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.stdout.write(`${await devToken()}\n`);
 }

@@ -1,57 +1,113 @@
 // `npm run dev`: the whole system on this machine, offline.
 //   embedded Postgres (migrations + demo seed) → fake platform APIs → wrangler dev (Worker,
 //   Workflows, Queues, crons) with Hyperdrive and the platform base URLs pointed at them.
-// Ctrl-C stops everything it started.
+// Ctrl-C stops everything it started. `npm run dev -- --reset` first deletes the local database and
+// wrangler's local state (queues, workflow instances) of this checkout.
+// Every start-up failure ends with one line saying what failed and what to do (README: Troubleshooting).
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyMigrations, runSqlFile, startLocalPostgres } from './lib/local-postgres.mjs';
-import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
+import { applyMigrations, devDataDir, portIsFree, runSqlFile, startLocalPostgres, StartupError } from './lib/local-postgres.mjs';
+import { spawnWranglerDev, wranglerBin } from './lib/wrangler-dev.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { devToken } from './dev-token.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const PG_PORT = Number(process.env.INFLUTICS_PG_PORT ?? 54329);
-const FAKE_PORT = Number(process.env.INFLUTICS_FAKE_PORT ?? 8790);
-const WORKER_PORT = Number(process.env.INFLUTICS_PORT ?? 8787);
 const log = (m) => console.log(`[dev] ${m}`);
+const started = [];
+let stopping = false;
 
-if (!fs.existsSync(path.join(root, '.dev.vars'))) {
-  fs.copyFileSync(path.join(root, '.dev.vars.example'), path.join(root, '.dev.vars'));
-  log('created .dev.vars from .dev.vars.example');
+/** The ports and the variable that moves each (a second checkout side by side sets all three). */
+function port(variable, fallback) {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new StartupError(`${variable}=${raw} is not a port`, `set ${variable} to a number between 1 and 65535`);
+  return n;
 }
 
-const pg = await startLocalPostgres({ dataDir: path.join(root, '.dev/postgres/data'), port: PG_PORT, database: 'influtics' });
-const applied = await applyMigrations(pg.url, path.join(root, 'supabase/migrations'));
-log(`postgres   ${pg.url}  (${applied.length} new migrations applied)`);
-await runSqlFile(pg.url, path.join(root, 'supabase/seed.sql'));
-log('demo seed  applied (organization "demo", user demo@influtics.local)');
-const fake = await startFakePlatforms({ port: FAKE_PORT });
-log(`platforms  ${fake.url}  (fake TikTok /tiktok, Instagram /instagram, YouTube /youtube/v3; control at /__control)`);
-
-const wrangler = spawnWranglerDev({
-  port: WORKER_PORT,
-  persistTo: path.join(root, '.dev/wrangler'),
-  databaseUrl: pg.url,
-  platforms: fake,
-  args: ['--test-scheduled'],
-  spawnOptions: { stdio: 'inherit' },
-});
-log(`worker     http://127.0.0.1:${WORKER_PORT}  (GET /health; crons: GET /__scheduled?cron=...)`);
-log(`token      ${await devToken()}`);
-log('           (or: npm run -s dev:token)');
-const opsToken = /^OPS_TOKEN=(.*)$/m.exec(fs.readFileSync(path.join(root, '.dev.vars'), 'utf8'))?.[1]?.trim();
-log(`ops page   http://127.0.0.1:${WORKER_PORT}/ops  (sign in with OPS_TOKEN from .dev.vars${opsToken ? `: ${opsToken}` : ', which is not set'})`);
-
-let stopping = false;
-async function stop(code = 0) {
+async function stop(code) {
   if (stopping) return;
   stopping = true;
-  log('stopping…');
-  wrangler.kill('SIGINT');
-  await fake.close().catch(() => {});
-  await pg.stop().catch(() => {});
+  for (const fn of started.reverse()) await fn().catch(() => {});
   process.exit(code);
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
-wrangler.on('exit', (code) => stop(code ?? 0));
+
+async function main() {
+  const PG_PORT = port('INFLUTICS_PG_PORT', 54329);
+  const FAKE_PORT = port('INFLUTICS_FAKE_PORT', 8790);
+  const WORKER_PORT = port('INFLUTICS_PORT', 8787);
+  const INSPECTOR_PORT = port('INFLUTICS_INSPECTOR_PORT', 9229);
+  for (const [variable, p, what] of [['INFLUTICS_PORT', WORKER_PORT, 'Worker'], ['INFLUTICS_FAKE_PORT', FAKE_PORT, 'fake platform API'], ['INFLUTICS_INSPECTOR_PORT', INSPECTOR_PORT, 'wrangler inspector']]) {
+    if (!(await portIsFree(p))) throw new StartupError(`the ${what} port ${p} is already in use (another checkout's npm run dev?)`, `set ${variable} to a free port, e.g. ${variable}=${p + 1}`);
+  }
+  if (!fs.existsSync(wranglerBin)) throw new StartupError('wrangler is not installed', 'run npm install in this checkout');
+
+  const dataDir = devDataDir(root);
+  const wranglerState = path.join(root, '.dev', 'wrangler');
+  if (process.argv.includes('--reset')) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(wranglerState, { recursive: true, force: true });
+    log(`reset      deleted ${dataDir} and ${wranglerState}`);
+  }
+  if (!fs.existsSync(path.join(root, '.dev.vars'))) {
+    fs.copyFileSync(path.join(root, '.dev.vars.example'), path.join(root, '.dev.vars'));
+    log('created .dev.vars from .dev.vars.example');
+  }
+
+  const pg = await startLocalPostgres({ dataDir, port: PG_PORT, database: 'influtics', portVariable: 'INFLUTICS_PG_PORT' });
+  started.push(() => pg.stop());
+  const applied = await applyMigrations(pg.url, path.join(root, 'supabase/migrations'));
+  log(`postgres   ${pg.url}  (${applied.length} new migrations applied)`);
+  log(`data       ${dataDir}  (npm run dev -- --reset deletes it)`);
+  await runSqlFile(pg.url, path.join(root, 'supabase/seed.sql'));
+  log('demo seed  applied (organization "demo", user demo@influtics.local)');
+  const fake = await startFakePlatforms({ port: FAKE_PORT }).catch((err) => {
+    throw new StartupError(`the fake platform API cannot listen on ${FAKE_PORT} (${err.code ?? err.message})`, 'set INFLUTICS_FAKE_PORT to a free port');
+  });
+  started.push(() => fake.close());
+  log(`platforms  ${fake.url}  (fake TikTok /tiktok, Instagram /instagram, YouTube /youtube/v3; control at /__control)`);
+
+  const wrangler = spawnWranglerDev({
+    port: WORKER_PORT,
+    persistTo: wranglerState,
+    databaseUrl: pg.url,
+    platforms: fake,
+    args: ['--test-scheduled', '--inspector-port', String(INSPECTOR_PORT)],
+    spawnOptions: { stdio: 'inherit' },
+  });
+  started.push(async () => {
+    if (wrangler.exitCode !== null) return;
+    const exited = new Promise((resolve) => wrangler.once('exit', resolve));
+    wrangler.kill('SIGINT');
+    await exited;
+  });
+  wrangler.on('error', (err) => {
+    console.error(`[dev] error: wrangler dev cannot start (${err.code ?? err.message}): run npm install in this checkout`);
+    void stop(1);
+  });
+  wrangler.on('exit', (code) => {
+    if (stopping) return;
+    if (code) console.error(`[dev] error: wrangler dev exited with code ${code} (its messages are above): fix what it says, then npm run dev again`);
+    void stop(code ?? 0);
+  });
+  log(`worker     http://127.0.0.1:${WORKER_PORT}  (GET /health; crons: GET /__scheduled?cron=...)`);
+  log(`token      ${await devToken()}`);
+  log('           (or: npm run -s dev:token)');
+  const opsToken = /^OPS_TOKEN=(.*)$/m.exec(fs.readFileSync(path.join(root, '.dev.vars'), 'utf8'))?.[1]?.trim();
+  log(`ops page   http://127.0.0.1:${WORKER_PORT}/ops  (sign in with OPS_TOKEN from .dev.vars${opsToken ? `: ${opsToken}` : ', which is not set'})`);
+}
+
+process.on('SIGINT', () => {
+  log('stopping…');
+  void stop(0);
+});
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  await main();
+} catch (err) {
+  // One line: what failed and what to do. Anything unexpected also gets one line (its stack with DEBUG=1).
+  if (err instanceof StartupError) console.error(`[dev] error: ${err.message}`);
+  else console.error(`[dev] error: start-up failed unexpectedly: ${err instanceof Error ? err.message : String(err)}${process.env.DEBUG ? `\n${err?.stack}` : ' (DEBUG=1 shows the stack)'}`);
+  await stop(1);
+}

@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
+/** The checkout's wrangler (callers check it exists: a missing one means npm install was not run). */
+export const wranglerBin = path.join(root, 'node_modules/.bin/wrangler');
 
 /**
  * @param {{ port: number, persistTo: string, databaseUrl: string,
@@ -19,7 +21,7 @@ export function spawnWranglerDev({ port, persistTo, databaseUrl, platforms, vars
     ...vars,
   };
   return spawn(
-    path.join(root, 'node_modules/.bin/wrangler'),
+    wranglerBin,
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, ...args,
       ...Object.entries(allVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
     {

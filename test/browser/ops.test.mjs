@@ -48,7 +48,7 @@ describe('ops page in a browser', { timeout: 240_000 }, () => {
   let failedId;
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: npm run test:browser installs it (scripts/ensure-chromium.mjs)`);
     stack = await startStack();
     const user = await demoToken();
     // a run that fails for good (monthly quota), and one that stays running for ~50 s: its first page

@@ -3,10 +3,9 @@
 // each on a free port of its own, so it never collides with `npm run dev` or another test run.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { applyMigrations, runSqlFile, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
+import { applyMigrations, runSqlFile, scratchDir, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
 import { spawnWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
 import { startFakePlatforms } from '../fakes/platform-server.mjs';
 
@@ -43,9 +42,8 @@ export function demoToken() {
 }
 
 export async function startStack({ log = () => {} } = {}) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'influtics-browser-'));
   // Postgres runs as the `postgres` user when we are root: it must be able to enter this directory.
-  fs.chmodSync(tmp, 0o755);
+  const tmp = scratchDir('influtics-browser-');
   const cleanups = [];
   const stop = async () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => {});

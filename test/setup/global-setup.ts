@@ -1,10 +1,10 @@
 // Starts the real parts the Worker talks to: Postgres (embedded, with our migrations) and the fake
 // platform APIs, and hands their URLs to vitest-plugin's Miniflare options and to the tests.
-import os from 'node:os';
+import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { applyMigrations, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
+import { applyMigrations, scratchDir, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
 import { startFakePlatforms } from '../fakes/platform-server.mjs';
 import { startFakeCloudflareApi } from '../fakes/cloudflare-api.mjs';
 
@@ -21,8 +21,9 @@ async function freePort(): Promise<number> {
 
 export default async function setup(project: TestProject) {
   const root = path.resolve(import.meta.dirname, '../..');
-  const dataDir = path.join(os.tmpdir(), `influtics-test-pg-${process.pid}`, 'data');
-  const pg = await startLocalPostgres({ dataDir, port: await freePort(), database: 'influtics_test', fresh: true });
+  // (a folder Postgres can reach even when it runs as the `postgres` user and TMPDIR is private)
+  const scratch = scratchDir('influtics-test-pg-');
+  const pg = await startLocalPostgres({ dataDir: path.join(scratch, 'data'), port: await freePort(), database: 'influtics_test', fresh: true });
   await applyMigrations(pg.url, path.join(root, 'supabase/migrations'));
   const fake = await startFakePlatforms({ port: 0 });
   // Node-side servers must start here: tests run inside workerd and cannot listen.
@@ -36,6 +37,7 @@ export default async function setup(project: TestProject) {
     await fake.close();
     await cloudflareApi.close();
     await pg.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
   };
 }
 
