@@ -171,7 +171,10 @@ export async function markRunsRestarted(db: Db, live: LiveStatus[]): Promise<voi
     where w.instance_id = x.instance_id`;
 }
 
-export type OpsActionName = 'pause' | 'resume' | 'terminate' | 'restart' | 'start_scheduled';
+export type OpsActionName =
+  | 'pause' | 'resume' | 'terminate' | 'restart' | 'start_scheduled'
+  | 'dead_letter_replay' | 'dead_letter_resolve'
+  | 'limits_override_set' | 'limits_override_clear' | 'plan_change';
 
 export interface OpsActionRecord {
   instanceId: string | null;
@@ -182,16 +185,20 @@ export interface OpsActionRecord {
   error?: string | null;
   details?: Record<string, unknown>;
   bulkId?: string | null;
+  /** the dead letter acted on (dead-letter actions) */
+  deadLetterId?: string | null;
+  /** the organization concerned (dead letters of an organization, limit and plan changes) */
+  organizationId?: string | null;
 }
 
 /** The audit log: one multi-row insert for a single or a bulk action. */
 export async function recordOpsActions(db: Db, rows: OpsActionRecord[]): Promise<void> {
   if (rows.length === 0) return;
   await db`
-    insert into public.ops_actions (instance_id, workflow, action, actor, outcome, error, details, bulk_id)
-    select instance_id, workflow, action, actor, outcome, error, details, bulk_id
-    from jsonb_to_recordset(${jsonb(rows.map((r) => ({ instance_id: r.instanceId, workflow: r.workflow, action: r.action, actor: r.actor, outcome: r.outcome, error: r.error ?? null, details: r.details ?? null, bulk_id: r.bulkId ?? null })))}::text::jsonb)
-      as x(instance_id text, workflow text, action text, actor text, outcome text, error text, details jsonb, bulk_id uuid)`;
+    insert into public.ops_actions (instance_id, workflow, action, actor, outcome, error, details, bulk_id, dead_letter_id, organization_id)
+    select instance_id, workflow, action, actor, outcome, error, details, bulk_id, dead_letter_id, organization_id
+    from jsonb_to_recordset(${jsonb(rows.map((r) => ({ instance_id: r.instanceId, workflow: r.workflow, action: r.action, actor: r.actor, outcome: r.outcome, error: r.error ?? null, details: r.details ?? null, bulk_id: r.bulkId ?? null, dead_letter_id: r.deadLetterId ?? null, organization_id: r.organizationId ?? null })))}::text::jsonb)
+      as x(instance_id text, workflow text, action text, actor text, outcome text, error text, details jsonb, bulk_id uuid, dead_letter_id bigint, organization_id uuid)`;
 }
 
 export interface OpsActionRow {
@@ -204,15 +211,19 @@ export interface OpsActionRow {
   error: string | null;
   details: Record<string, unknown> | null;
   bulk_id: string | null;
+  dead_letter_id: string | null;
+  organization_id: string | null;
   created_at: Date;
 }
 
-export async function listOpsActions(db: Db, opts: { instanceId?: string; limit: number; beforeId?: string }): Promise<OpsActionRow[]> {
+export async function listOpsActions(db: Db, opts: { instanceId?: string; deadLetterId?: string; organizationId?: string; limit: number; beforeId?: string }): Promise<OpsActionRow[]> {
   return db<OpsActionRow[]>`
-    select id::text, instance_id, workflow, action, actor, outcome, error, details, bulk_id, created_at
+    select id::text, instance_id, workflow, action, actor, outcome, error, details, bulk_id, dead_letter_id::text, organization_id, created_at
     from public.ops_actions
     where true
       ${opts.instanceId ? db`and instance_id = ${opts.instanceId}` : db``}
+      ${opts.deadLetterId ? db`and dead_letter_id = ${opts.deadLetterId}::bigint` : db``}
+      ${opts.organizationId ? db`and organization_id = ${opts.organizationId}::uuid` : db``}
       ${opts.beforeId ? db`and id < ${opts.beforeId}::bigint` : db``}
     order by id desc
     limit ${opts.limit + 1}`;

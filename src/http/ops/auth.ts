@@ -58,8 +58,14 @@ export const requireOperator = createMiddleware<OpsEnv>(async (c, next) => {
   await next();
 });
 
-/** Actions (anything that changes a run) need an acting role; viewers get 403. */
+/** Actions (anything that changes a run, a dead letter or an organization) need an acting role; viewers get 403. */
 export const requireActingOperator = createMiddleware<OpsEnv>(async (c, next) => {
-  if (c.get('operator').role === 'viewer') throw new ApiError('forbidden', 'your ops role (viewer) may not act on runs');
+  if (c.get('operator').role === 'viewer') throw new ApiError('forbidden', 'your ops role (viewer) may read but not act');
+  await next();
+});
+
+/** Changing what an organization may use (limit overrides, plan) is for the admin ops role only. */
+export const requireAdminOperator = createMiddleware<OpsEnv>(async (c, next) => {
+  if (c.get('operator').role !== 'admin') throw new ApiError('forbidden', `your ops role (${c.get('operator').role}) may not change limits or plans: admin only`);
   await next();
 });

@@ -9,6 +9,8 @@ import { validate } from '../validate';
 import { requireActingOperator, requireOperator, type OpsEnv } from './auth';
 import { opsPage } from './page';
 import { opsRuns } from './runs';
+import { opsDeadLetters } from './dead-letters';
+import { opsOrganizations } from './organizations';
 import { ActionsQuery, MetricsQuery, runView, ScheduledRunBody } from './schemas';
 
 /**
@@ -23,7 +25,9 @@ import { ActionsQuery, MetricsQuery, runView, ScheduledRunBody } from './schemas
  *   GET  /ops/api/scheduled                    crons and the workflow each starts
  *   POST /ops/api/scheduled/run                start a cron's workflow now ({cron})
  *   GET  /ops/api/metrics?hours=24             throughput, failure rate, p50/p95, backlog, dead letters
- *   GET  /ops/api/actions                      the audit log
+ *   GET  /ops/api/actions                      the audit log (instance_id, dead_letter_id, organization_id)
+ *   /ops/api/dead-letters/*                    list, detail, replay, resolve, bulk (./dead-letters.ts)
+ *   /ops/api/organizations/:id/{limits,plan}   limit overrides and plan, admin only to change (./organizations.ts)
  */
 const api = new Hono<OpsEnv>();
 api.use('*', requireOperator);
@@ -41,6 +45,8 @@ api.get('/meta', (c) => {
 });
 
 api.route('/runs', opsRuns);
+api.route('/dead-letters', opsDeadLetters);
+api.route('/organizations', opsOrganizations);
 
 api.get('/scheduled', (c) =>
   c.json({ data: Object.entries(CRON_WORKFLOWS).map(([cron, job]) => ({ cron, workflow: job.workflow, description: job.description, available: job.workflow !== null })) }),
@@ -94,7 +100,7 @@ api.get('/metrics', validate('query', MetricsQuery), async (c) => {
 
 api.get('/actions', validate('query', ActionsQuery), async (c) => {
   const q = c.req.valid('query');
-  const rows = await listOpsActions(c.get('sql'), { instanceId: q.instance_id, limit: q.limit, beforeId: q.cursor });
+  const rows = await listOpsActions(c.get('sql'), { instanceId: q.instance_id, deadLetterId: q.dead_letter_id, organizationId: q.organization_id, limit: q.limit, beforeId: q.cursor });
   const data = rows.slice(0, q.limit);
   return c.json({ data, next_cursor: rows.length > q.limit ? (data.at(-1)?.id ?? null) : null });
 });

@@ -117,6 +117,8 @@ export const MetricsQuery = z.object({ hours: z.coerce.number().int().min(1).max
 
 export const ActionsQuery = z.object({
   instance_id: InstanceId.optional(),
+  dead_letter_id: z.string().regex(/^\d{1,19}$/, 'a dead letter id').optional(),
+  organization_id: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().regex(/^\d{1,19}$/).optional(),
 });
