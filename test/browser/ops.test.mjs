@@ -150,4 +150,105 @@ describe('ops page in a browser', { timeout: 240_000 }, () => {
     assert.equal(d.run.error, null);
     assert.equal(d.actions[0].action, 'restart');
   });
+
+  /** A video whose stats fetch fails for good (monthly quota): the real pipeline dead-letters it. */
+  async function deadLetteredVideo() {
+    const user = await demoToken();
+    const ext = `7309${String(Date.now()).slice(-9)}${Math.floor(Math.random() * 1e6).toString().padStart(6, '0')}`;
+    const videoId = (await api('POST', '/dashboard/videos', { token: user, body: { url: `https://www.tiktok.com/@demo/video/${ext}` } })).video.id;
+    await fault({ platform: 'tiktok', kind: 'rate_limit_monthly', times: 1 });
+    await api('POST', '/dashboard/videos/start-tracking', { token: user, body: { video_id: videoId } });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const list = await api('GET', '/ops/api/dead-letters?status=open&limit=100', { token: BROWSER_SECRETS.OPS_TOKEN });
+      const letter = list.data.find((l) => l.error_code !== 'invalid_message');
+      if (letter) {
+        const detail = await api('GET', `/ops/api/dead-letters/${letter.id}`, { token: BROWSER_SECRETS.OPS_TOKEN });
+        if (detail.dead_letter.body.video_id === videoId) return { letter, videoId, ext };
+      }
+      if (Date.now() > deadline) throw new Error('no dead letter appeared');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  it('shows a dead letter with its original message and replays it once from the page', async () => {
+    const { letter, videoId, ext } = await deadLetteredVideo();
+    await page.locator('#refresh-now').click();
+    const row = page.locator(`#dead-letters tr[data-dead-letter-id="${letter.id}"][data-status="open"]`);
+    await row.waitFor();
+    assert.match((await row.getAttribute('class')) ?? '', /failed/);
+    await row.click();
+    await page.locator(`#dl-detail[data-dead-letter-id="${letter.id}"][data-status="open"]`).waitFor();
+    assert.match(await page.locator('#dl-detail-body').innerText(), new RegExp(ext));
+    assert.match(await page.locator('#dl-replay-info').innerText(), /influtics-high-priority/);
+
+    await page.locator('#dl-replay').click();
+    assert.match(await page.locator('#confirm-text').innerText(), new RegExp(`Replay dead letter ${letter.id}`));
+    await page.locator('#confirm-ok').click();
+    await page.locator(`#dl-detail[data-dead-letter-id="${letter.id}"][data-status="replayed"]`).waitFor({ timeout: 15_000 });
+    await page.locator('#dl-detail-actions tr').filter({ hasText: /dead_letter_replay\s*ops-token\s*ok/ }).waitFor();
+    assert.equal(await page.locator('#dl-replay').innerText(), 'Replay again');
+    // the replayed message went through the queue: the video has its first snapshot now
+    const user = await demoToken();
+    const deadline = Date.now() + 20_000;
+    while (!(await api('GET', `/dashboard/videos/${videoId}`, { token: user })).video.latest_stats) {
+      assert.ok(Date.now() < deadline, 'the replayed message wrote no snapshot');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // open letters are the default filter: the replayed one has left the list
+    await page.locator(`#dead-letters tr[data-dead-letter-id="${letter.id}"]`).waitFor({ state: 'detached' });
+  });
+
+  it('resolves the filtered dead letters in bulk after showing how many', async () => {
+    const { letter } = await deadLetteredVideo();
+    await page.locator('#dl-f-code').fill(letter.error_code);
+    await page.locator('#dl-apply').click();
+    await page.locator(`#dead-letters tr[data-dead-letter-id="${letter.id}"]`).waitFor();
+    await page.locator('#dl-bulk-note').fill('quota was raised; the nightly refresh fetches it');
+    await page.locator('#dl-bulk-resolve').click();
+    // (the dialog opens after the dry run has answered)
+    await page.locator('#confirm-text').filter({ hasText: /^resolve 1 dead letters \(1 from influtics-high-priority\)\?$/ }).waitFor();
+    await page.locator('#confirm-ok').click();
+    await page.locator('#dl-empty').waitFor({ state: 'visible', timeout: 15_000 });
+    const d = await api('GET', `/ops/api/dead-letters/${letter.id}`, { token: BROWSER_SECRETS.OPS_TOKEN });
+    assert.equal(d.dead_letter.status, 'resolved');
+    assert.equal(d.dead_letter.resolution_note, 'quota was raised; the nightly refresh fetches it');
+    assert.equal(d.actions[0].action, 'dead_letter_resolve');
+    assert.ok(d.actions[0].bulk_id);
+  });
+
+  it("sets an organization's limit override with an expiry, changes its plan and clears the override; GET /limits follows", async () => {
+    const org = '00000000-0000-4000-8000-0000000000a1';
+    const user = await demoToken();
+    await page.locator('#lim-org').fill(org);
+    await page.locator('#lim-load').click();
+    await page.locator(`#limits-view[data-organization-id="${org}"][data-plan="pro"]`).waitFor();
+    await page.locator('#limits-form input[name="max_tracked_bloggers"]').fill('7');
+    const expires = new Date(Date.now() + 7 * 86_400_000);
+    const local = new Date(expires.getTime() - expires.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.locator('#lim-expires').fill(local);
+    await page.locator('#lim-note').fill('pilot');
+    await page.locator('#lim-save').click();
+    await page.locator('#confirm-ok').click();
+    await page.locator('#lim-effective tr[data-limit="max_tracked_bloggers"][data-source="override"]').waitFor();
+    let limits = await api('GET', '/limits', { token: user });
+    assert.equal(limits.limits.max_tracked_bloggers.limit, 7);
+    assert.equal(limits.limits.max_tracked_bloggers.source, 'override');
+    assert.equal(new Date(limits.override.expires_at).toISOString().slice(0, 16), new Date(local).toISOString().slice(0, 16));
+
+    await page.locator('#lim-plan').selectOption('starter');
+    await page.locator('#lim-plan-save').click();
+    await page.locator('#confirm-ok').click();
+    await page.locator('#limits-view[data-plan="starter"]').waitFor();
+    assert.equal((await api('GET', '/limits', { token: user })).plan, 'starter');
+
+    await page.locator('#lim-clear').click();
+    await page.locator('#confirm-ok').click();
+    await page.locator('#lim-effective tr[data-limit="max_tracked_bloggers"][data-source="plan"]').waitFor();
+    limits = await api('GET', '/limits', { token: user });
+    assert.equal(limits.override, null);
+    const log = await api('GET', `/ops/api/actions?organization_id=${org}`, { token: BROWSER_SECRETS.OPS_TOKEN });
+    // (the demo organization's dead letters above are in its log too)
+    assert.deepEqual(log.data.map((a) => a.action).filter((a) => !a.startsWith('dead_letter')), ['limits_override_clear', 'plan_change', 'limits_override_set']);
+  });
 });

@@ -140,6 +140,7 @@ function fillFilterOptions() {
     sel.replaceChildren(h('option', { value: '' }, 'any'), ...values.map((v) => h('option', { value: v }, v)));
   }
   $('#bulk-go').disabled = state.meta.operator.role === 'viewer';
+  for (const id of ['#dl-bulk-replay', '#dl-bulk-resolve']) $(id).disabled = state.meta.operator.role === 'viewer';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,8 +442,9 @@ async function refreshAll() {
   if (!state.token || state.busy) return;
   state.busy = true;
   try {
-    await Promise.all([loadRuns(), loadMetrics(), loadScheduled()]);
+    await Promise.all([loadRuns(), loadMetrics(), loadScheduled(), loadDeadLetters()]);
     if (state.selected) await openRun(state.selected);
+    if (letters.selected) await openLetter(letters.selected);
     showApiError(null);
     $('#refreshed').textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (err) {
@@ -486,6 +488,220 @@ $('#clear-filters').addEventListener('click', () => {
 $('#load-more').addEventListener('click', () => loadRuns(true).catch(showApiError));
 $('#bulk-go').addEventListener('click', () => runBulk());
 for (const b of document.querySelectorAll('#detail [data-action]')) b.addEventListener('click', () => runAction(b.dataset.action));
+
+// ---------------------------------------------------------------------------------------------
+// dead letters: list, detail with the original message, replay (once) and resolve, bulk
+
+const letters = { filter: { status: 'open' }, cursor: null, selected: null };
+
+function readLetterFilter() {
+  const f = {};
+  for (const el of $('#dl-filters').elements) {
+    if (!el.name || !el.value) continue;
+    f[el.name] = el.type === 'datetime-local' ? new Date(el.value).toISOString() : el.value.trim();
+  }
+  return f;
+}
+
+async function loadDeadLetters(append = false) {
+  const params = new URLSearchParams({ ...letters.filter, limit: '50' });
+  if (append && letters.cursor) params.set('cursor', letters.cursor);
+  const res = await api('GET', `/dead-letters?${params}`);
+  const tbody = $('#dead-letters tbody');
+  if (!append) tbody.replaceChildren();
+  for (const l of res.data) {
+    tbody.append(
+      h(
+        'tr',
+        { class: `letter${l.status === 'open' ? ' failed' : ''}${l.id === letters.selected ? ' selected' : ''}`, dataset: { deadLetterId: l.id, status: l.status }, onclick: () => openLetter(l.id) },
+        h('td', { class: 'mono' }, l.id),
+        h('td', { class: 'mono' }, l.source_queue),
+        h('td', { class: 'mono' }, l.error_code),
+        h('td', {}, statusBadge(l.status)),
+        h('td', {}, l.organization_name ?? l.organization_id ?? '—'),
+        h('td', {}, fmtTime(l.created_at)),
+        h('td', { class: 'err' }, l.reason.slice(0, 160)),
+      ),
+    );
+  }
+  letters.cursor = res.next_cursor;
+  $('#dl-load-more').classList.toggle('hidden', !res.next_cursor);
+  $('#dl-empty').classList.toggle('hidden', tbody.children.length > 0);
+}
+
+async function openLetter(id) {
+  letters.selected = id;
+  for (const tr of document.querySelectorAll('#dead-letters tr.letter')) tr.classList.toggle('selected', tr.dataset.deadLetterId === id);
+  let d;
+  try {
+    d = await api('GET', `/dead-letters/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (err.status === 404) return toast(`Dead letter ${id} does not exist`, true);
+    throw err;
+  }
+  if (letters.selected !== id) return;
+  const l = d.dead_letter;
+  $('#dl-detail-empty').classList.add('hidden');
+  const box = $('#dl-detail');
+  box.classList.remove('hidden');
+  box.dataset.deadLetterId = l.id;
+  box.dataset.status = l.status;
+  $('#dl-detail-id').textContent = `dead letter ${l.id} · message ${l.message_id}`;
+  const badge = $('#dl-detail-status');
+  badge.className = `status status-${l.status}`;
+  badge.textContent = l.status;
+  const viewer = state.meta.operator.role === 'viewer';
+  const replay = $('#dl-replay');
+  replay.disabled = viewer || !d.replay.possible;
+  replay.textContent = l.status === 'open' ? 'Replay' : 'Replay again';
+  $('#dl-resolve').disabled = viewer || l.status !== 'open';
+  $('#dl-note').disabled = viewer || l.status !== 'open';
+  $('#dl-replay-info').textContent = d.replay.possible ? `A replay sends the original message to ${d.replay.queue}.` : `Cannot be replayed: ${d.replay.reason}`;
+  const fields = [
+    ['Queue', l.source_queue],
+    ['Error', `${l.error_code}: ${l.reason}`],
+    ['Attempts', String(l.attempts)],
+    ['Organization', l.organization_name ? `${l.organization_name} (${l.organization_id})` : l.organization_id ?? '—'],
+    ['Created', fmtTime(l.created_at)],
+    ['Replayed', l.replayed_at ? `${fmtTime(l.replayed_at)} to ${l.replay_queue} (${l.replay_count}×)` : '—'],
+    ['Handled', l.resolved_at ? `${fmtTime(l.resolved_at)} by ${l.resolved_by}` : '—'],
+    ['Note', l.resolution_note ?? '—'],
+  ];
+  $('#dl-detail-fields').replaceChildren(...fields.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  $('#dl-detail-body').textContent = JSON.stringify(l.body, null, 2);
+  $('#dl-detail-actions').replaceChildren(
+    ...(d.actions.length ? d.actions : [null]).map((a) =>
+      a ? h('tr', {}, h('td', {}, fmtTime(a.created_at)), h('td', {}, a.action), h('td', {}, a.actor), h('td', { class: a.outcome === 'ok' ? '' : 'err' }, a.outcome, a.error ? `: ${a.error}` : '')) : h('tr', {}, h('td', { class: 'muted' }, 'none yet')),
+    ),
+  );
+}
+
+async function letterAction(action) {
+  const id = letters.selected;
+  if (!id) return;
+  const status = $('#dl-detail').dataset.status;
+  const note = $('#dl-note').value.trim();
+  if (action === 'resolve' && !note) return toast('Write a note saying why it is resolved', true);
+  const text = action === 'replay' ? `${status === 'open' ? 'Replay' : 'Replay AGAIN'} dead letter ${id} (send its original message to its queue)?` : `Resolve dead letter ${id} with the note “${note}”?`;
+  if (!(await confirmDialog(text, action === 'replay' ? 'Replay' : 'Resolve'))) return;
+  try {
+    const body = action === 'replay' ? { again: status !== 'open' } : { note };
+    const res = await api('POST', `/dead-letters/${encodeURIComponent(id)}/${action}`, body);
+    toast(`${action}: dead letter ${id} is now ${res.dead_letter.status}`);
+    $('#dl-note').value = '';
+  } catch (err) {
+    toast(`${action} failed: ${err.message}`, true);
+  }
+  await refreshAll();
+}
+
+async function letterBulk(action) {
+  const filter = { ...letters.filter };
+  delete filter.status; // a bulk action covers open letters
+  if (Object.keys(filter).length === 0) return toast('Set a queue, error code, organization or since filter for a bulk action', true);
+  const note = $('#dl-bulk-note').value.trim();
+  if (action === 'resolve' && !note) return toast('Write a note saying why they are resolved', true);
+  const body = { action, filter, ...(action === 'resolve' ? { note } : {}) };
+  let dry;
+  try {
+    dry = await api('POST', '/dead-letters/bulk', { ...body, dry_run: true });
+  } catch (err) {
+    return toast(`bulk ${action}: ${err.message}`, true);
+  }
+  if (dry.matched === 0) return toast('No open dead letters match the filter');
+  const byQueue = Object.entries(dry.by_queue).map(([q, n]) => `${n} from ${q}`).join(', ');
+  if (!(await confirmDialog(`${action} ${dry.matched} dead letters (${byQueue})?`, `${action} ${dry.matched} dead letters`))) return;
+  try {
+    const res = await api('POST', '/dead-letters/bulk', { ...body, expected_count: dry.matched });
+    toast(`bulk ${action}: ${res.ok} ok, ${res.rejected} rejected, ${res.failed} failed`, res.failed + res.rejected > 0);
+  } catch (err) {
+    toast(`bulk ${action} failed: ${err.message}`, true);
+  }
+  await refreshAll();
+}
+
+// ---------------------------------------------------------------------------------------------
+// an organization's limits: override (with expiry) and plan, admin only to change
+
+const LIMIT_KEYS = ['max_tracked_videos', 'max_tracked_bloggers', 'videos_per_period', 'max_initial_videos_per_blogger', 'max_daily_videos_per_blogger', 'max_sheets_sources', 'max_members', 'max_report_schedules'];
+
+function renderLimits(v) {
+  const admin = state.meta.operator.role === 'admin';
+  $('#limits-view').classList.remove('hidden');
+  $('#limits-view').dataset.organizationId = v.organization.id;
+  $('#limits-view').dataset.plan = v.organization.plan;
+  $('#lim-name').textContent = `${v.organization.name} (${v.organization.id})`;
+  const plan = $('#lim-plan');
+  plan.replaceChildren(...v.plans.map((p) => h('option', { value: p }, p)));
+  plan.value = v.organization.plan;
+  $('#lim-effective').replaceChildren(
+    h('tr', {}, ...['limit', 'effective', 'source', 'in use'].map((c) => h('th', {}, c))),
+    ...LIMIT_KEYS.map((k) => {
+      const e = v.effective.limits[k];
+      return h('tr', { dataset: { limit: k, source: e.source } }, h('td', {}, k), h('td', {}, e.limit ?? 'unlimited'), h('td', {}, e.source), h('td', {}, e.usage ?? '—'));
+    }),
+  );
+  const o = v.override;
+  $('#lim-override-state').textContent = o ? `${o.active ? 'Active' : 'EXPIRED'}${o.expires_at ? ` until ${fmtTime(o.expires_at)}` : ', no expiry'}${o.note ? ` — ${o.note}` : ''}` : 'No override: the plan applies.';
+  $('#limits-form').replaceChildren(
+    ...LIMIT_KEYS.map((k) => h('label', {}, k, h('input', { type: 'number', min: '0', step: '1', name: k, value: o?.limits[k] ?? '', placeholder: 'plan', disabled: !admin }))),
+  );
+  $('#lim-expires').value = o?.expires_at ? new Date(new Date(o.expires_at).getTime() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : '';
+  $('#lim-note').value = o?.note ?? '';
+  for (const id of ['#lim-plan', '#lim-plan-save', '#lim-save', '#lim-expires', '#lim-note']) $(id).disabled = !admin;
+  $('#lim-clear').disabled = !admin || !o;
+}
+
+async function loadLimits() {
+  const id = $('#lim-org').value.trim();
+  if (!id) return;
+  try {
+    renderLimits(await api('GET', `/organizations/${encodeURIComponent(id)}/limits`));
+  } catch (err) {
+    $('#limits-view').classList.add('hidden');
+    toast(`limits: ${err.message}`, true);
+  }
+}
+
+async function limitsChange(method, path, body, text, label) {
+  const id = $('#limits-view').dataset.organizationId;
+  if (!(await confirmDialog(text, label))) return;
+  try {
+    renderLimits(await api(method, `/organizations/${encodeURIComponent(id)}/${path}`, body));
+    toast(`${label}: done`);
+  } catch (err) {
+    const issues = err.body?.error?.details?.issues?.map((i) => `${i.path}: ${i.message}`).join('; ');
+    toast(`${label} failed: ${err.message}${issues ? ` (${issues})` : ''}`, true);
+  }
+}
+
+function saveOverride() {
+  const limits = {};
+  for (const el of $('#limits-form').elements) if (el.name && el.value !== '') limits[el.name] = Number(el.value);
+  const expires = $('#lim-expires').value;
+  const note = $('#lim-note').value.trim();
+  const body = { limits, expires_at: expires ? new Date(expires).toISOString() : null, ...(note ? { note } : {}) };
+  const what = Object.entries(limits).map(([k, n]) => `${k}=${n}`).join(', ') || 'no limits';
+  return limitsChange('PUT', 'limits', body, `Set the override ${what}${expires ? ` until ${fmtTime(body.expires_at)}` : ' with no expiry'}?`, 'Save override');
+}
+
+$('#dl-filters').addEventListener('submit', (e) => {
+  e.preventDefault();
+  letters.filter = readLetterFilter();
+  loadDeadLetters().catch(showApiError);
+});
+$('#dl-load-more').addEventListener('click', () => loadDeadLetters(true).catch(showApiError));
+$('#dl-replay').addEventListener('click', () => letterAction('replay'));
+$('#dl-resolve').addEventListener('click', () => letterAction('resolve'));
+$('#dl-bulk-replay').addEventListener('click', () => letterBulk('replay'));
+$('#dl-bulk-resolve').addEventListener('click', () => letterBulk('resolve'));
+$('#limits-load').addEventListener('submit', (e) => {
+  e.preventDefault();
+  loadLimits();
+});
+$('#lim-save').addEventListener('click', () => saveOverride());
+$('#lim-clear').addEventListener('click', () => limitsChange('DELETE', 'limits', undefined, 'Clear the override? The plan applies again.', 'Clear override'));
+$('#lim-plan-save').addEventListener('click', () => limitsChange('PUT', 'plan', { plan: $('#lim-plan').value }, `Change the plan to ${$('#lim-plan').value}?`, 'Change plan'));
 
 if (state.token) signIn(state.token);
 else signOut();
