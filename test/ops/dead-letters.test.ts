@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SingleVideoMessage, VideoBatchMessage } from '../../src/queues/messages';
 import { call, eventually } from '../helpers/api';
-import { adminSql, createOrganization, type Fixture } from '../helpers/db';
+import { adminSql, createOrganization, rolledBackAs, type Fixture } from '../helpers/db';
 import { fakePlatforms } from '../helpers/fake-platforms';
 import { operatorJwt, ops } from './support';
 
@@ -283,5 +283,17 @@ describe('roles', () => {
     expect(await audit(id)).toEqual([]);
     const res = await call('POST', `/ops/api/dead-letters/${id}/resolve`, { token: await operatorJwt('admin'), body: { note: 'admin closes it' } });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('tenant isolation in the database', () => {
+  it("members read their own organization's dead letters with their resolution, never another's, and cannot change them", async () => {
+    const mine = await letter({ o: other });
+    const theirs = await letter({ o: org });
+    await ops('POST', `/dead-letters/${mine}/resolve`, { body: { note: 'handled by support' } });
+    const seen = await rolledBackAs(sql, { sub: other.userId }, (tx) => tx`select id::text, resolution, resolution_note from dead_letters where id in (${mine}, ${theirs})`);
+    expect(seen).toEqual([{ id: mine, resolution: 'resolved', resolution_note: 'handled by support' }]);
+    const changed = await rolledBackAs(sql, { sub: other.userId }, (tx) => tx`update dead_letters set resolution = null, resolved_at = null where id = ${mine} returning id`);
+    expect(changed).toEqual([]);
   });
 });
