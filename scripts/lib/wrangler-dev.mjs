@@ -1,7 +1,9 @@
 // Starts `wrangler dev` for the local stack: Hyperdrive pointed at a local Postgres and the platform
 // base URLs at the fake platform server. Used by `npm run dev`, `npm run bench` and the browser test.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { StartupError } from './local-postgres.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 /** The checkout's wrangler (callers check it exists: a missing one means npm install was not run). */
@@ -14,6 +16,8 @@ export const wranglerBin = path.join(root, 'node_modules/.bin/wrangler');
  *           spawnOptions?: import('node:child_process').SpawnOptions }} opts
  */
 export function spawnWranglerDev({ port, persistTo, databaseUrl, platforms, vars = {}, args = [], env = {}, spawnOptions = {} }) {
+  // (spawning a missing binary would end the caller with an unhandled 'error' event instead)
+  if (!fs.existsSync(wranglerBin)) throw new StartupError('wrangler is not installed', 'run npm install in this checkout');
   const allVars = {
     TIKTOK_API_BASE_URL: platforms.tiktokBaseUrl,
     INSTAGRAM_API_BASE_URL: platforms.instagramBaseUrl,
