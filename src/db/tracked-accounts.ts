@@ -10,6 +10,9 @@ export interface ActiveTrackingRecord {
   sec_uid: string | null;
   username: string;
   daily_videos_count: number;
+  initial_videos_count: number;
+  /** false: the initial fetch never completed (errored, stuck, skipped): the batch retries it */
+  initial_videos_fetched: boolean;
   created_by: string | null;
 }
 
@@ -17,7 +20,7 @@ export interface ActiveTrackingRecord {
 export async function activeTrackingPage(db: Db, afterId: string | null, limit: number): Promise<ActiveTrackingRecord[]> {
   return db<ActiveTrackingRecord[]>`
     select t.id as tracking_id, t.organization_id, t.blogger_id, b.platform, b.external_id, b.sec_uid, b.username,
-           t.daily_videos_count, t.created_by
+           t.daily_videos_count, t.initial_videos_count, t.initial_videos_fetched, t.created_by
     from public.tracked_accounts t
     join public.blogger_information b on b.id = t.blogger_id
     join public.organizations o on o.id = t.organization_id
