@@ -1,6 +1,6 @@
 import { createSql } from '../db/client';
 import { writeStatsBatch } from '../db/statistics';
-import { isRetryable, RateLimitedError, retryDelayMs } from '../platforms';
+import { isRetryable, PlatformError, retryDelayMs } from '../platforms';
 import { adaptersFromEnv, fetchStats, type AdapterFactory, type StatsRequest } from '../steps/fetch-stats';
 import { PLATFORM_BY_LOWERCASE, StatsMessage, type DeadLetter } from './messages';
 
@@ -45,7 +45,7 @@ function deadLetter(queue: string, msg: Message<unknown>, code: string, reason: 
 
 /** Seconds before a failed message is tried again: the platform's hint, else the call policy's backoff. */
 export function retryDelaySeconds(err: unknown, attempts: number): number {
-  if (err instanceof RateLimitedError && err.retryAfterSeconds) return Math.ceil(err.retryAfterSeconds);
+  if (err instanceof PlatformError && err.retryAfterSeconds) return Math.ceil(err.retryAfterSeconds);
   return Math.ceil(retryDelayMs(Math.max(0, attempts - 1)) / 1000);
 }
 

@@ -4,7 +4,7 @@ import { markBloggerFetched, saveBloggerVideos, type SaveBloggerVideosResult } f
 import { videoQuotas } from '../db/limits';
 import type { CommonVideo } from '../platforms';
 import { adaptersFromEnv } from '../steps/fetch-stats';
-import { DB_STEP, PLATFORM_STEP, permanentAsNonRetryable } from '../steps/platform-step';
+import { DB_STEP, PLATFORM_STEP, classifyForEngine } from '../steps/platform-step';
 import { trackedVideosCapacity } from '../steps/limits';
 import { sendStatsFanOut } from '../steps/stats-fan-out';
 import type { BloggerFetchParams } from './params';
@@ -58,7 +58,7 @@ export async function fetchBloggerVideos(env: Env, step: WorkflowStep, instanceI
   do {
     pages++;
     const page = await step.do(BLOGGER_FETCH_STEPS.page(pages), PLATFORM_STEP, () =>
-      permanentAsNonRetryable(() => adapter.getUserVideosPage({ externalId: p.externalId, secUid: p.secUid, username: p.username, cursor })),
+      classifyForEngine(() => adapter.getUserVideosPage({ externalId: p.externalId, secUid: p.secUid, username: p.username, cursor })),
     );
     videos.push(...page.videos);
     cursor = page.nextCursor;
