@@ -4,6 +4,7 @@ import { recordSkip } from '../db/blogger-videos';
 import { claimInitialFetches } from '../db/initial-fetch-claims';
 import { videoQuotas } from '../db/limits';
 import { activeTrackingPage, type ActiveTrackingRecord } from '../db/tracked-accounts';
+import { freshnessMinutes } from '../steps/freshness';
 import { planBatchFetches } from '../steps/partial-fetch';
 import { DB_STEP } from '../steps/platform-step';
 import { bloggerRunSummary } from './initial-blogger-fetch';
@@ -37,11 +38,19 @@ export class BloggerBatch extends WorkflowEntrypoint<Env, ScheduledRunParams> {
     const run = scheduledRunRecord('BloggerBatch', event.instanceId, ScheduledRunParams.safeParse(event.payload));
     return trackedRun(this.env, step, run, async () => {
       const p = parseParams(ScheduledRunParams, event.payload);
+      // A blogger fetched within the freshness window (its initial fetch or a refetch minutes ago)
+      // has nothing new to list yet: the batch leaves it, saving its listing and stats calls.
+      const freshMinutes = freshnessMinutes(this.env);
       const records: ActiveTrackingRecord[] = [];
+      let fetchedRecently = 0;
+      let lastId: string | null = null;
       for (let page = 1; ; page++) {
-        const after = records.at(-1)?.tracking_id ?? null;
-        const rows = await step.do(BLOGGER_BATCH_STEPS.load(page), DB_STEP, () => activeTrackingPage(createSql(this.env), after, TRACKING_PAGE_SIZE));
-        records.push(...rows);
+        const after = lastId;
+        const rows: ActiveTrackingRecord[] = await step.do(BLOGGER_BATCH_STEPS.load(page), DB_STEP, () => activeTrackingPage(createSql(this.env), after, TRACKING_PAGE_SIZE, freshMinutes));
+        const due = rows.filter((r) => !(r.fetched_recently && r.initial_videos_fetched));
+        records.push(...due);
+        fetchedRecently += rows.length - due.length;
+        lastId = rows.at(-1)?.tracking_id ?? lastId;
         if (rows.length < TRACKING_PAGE_SIZE) break;
       }
 
@@ -109,7 +118,8 @@ export class BloggerBatch extends WorkflowEntrypoint<Env, ScheduledRunParams> {
         failed.push(...res.failed);
       }
       return {
-        bloggers: records.length,
+        bloggers: records.length + fetchedRecently,
+        fetched_recently: fetchedRecently,
         planned: planned.length,
         partial: planned.filter((x) => x.partial).length,
         initial_fetch_retries: claims.filter((cl) => cl.claimed).length,
