@@ -1,7 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from 'cloudflare:workers';
 import { createSql } from '../db/client';
 import { recordSkip } from '../db/blogger-videos';
-import { claimInitialFetches } from '../db/initial-fetch-claims';
+import { claimInitialFetches, type ClaimOutcome } from '../db/initial-fetch-claims';
 import { videoQuotas } from '../db/limits';
 import { activeTrackingPage, type ActiveTrackingRecord } from '../db/tracked-accounts';
 import { freshnessMinutes } from '../steps/freshness';
@@ -16,7 +16,7 @@ export const BLOGGER_BATCH_STEPS = {
   load: (n: number) => `load tracking records page ${n}`,
   quotas: 'check quotas',
   skips: 'record skipped bloggers',
-  claims: 'claim initial fetch retries',
+  claims: (n: number) => `claim initial fetch retries ${n}`,
   start: (n: number) => `start blogger fetches ${n}`,
 } as const;
 
@@ -66,11 +66,14 @@ export class BloggerBatch extends WorkflowEntrypoint<Env, ScheduledRunParams> {
         new Map(quotas),
       );
       const unfetched = planned.filter((x) => !x.candidate.initial_videos_fetched).map((x) => x.candidate.tracking_id);
-      const claims = unfetched.length === 0
-        ? []
-        : await step.do(BLOGGER_BATCH_STEPS.claims, DB_STEP, () =>
-            claimInitialFetches(createSql(this.env), unfetched.map((trackingId) => ({ trackingId, force: false })), { claimKey: `b${p.runKey.replace(/[^0-9]/g, '')}` }),
-          );
+      // (in steps of TRACKING_PAGE_SIZE records, so each step's result stays far below 1 MiB)
+      const claims: ClaimOutcome[] = [];
+      for (let i = 0, n = 1; i < unfetched.length; i += TRACKING_PAGE_SIZE, n++) {
+        const chunk = unfetched.slice(i, i + TRACKING_PAGE_SIZE);
+        claims.push(...(await step.do(BLOGGER_BATCH_STEPS.claims(n), DB_STEP, () =>
+          claimInitialFetches(createSql(this.env), chunk.map((trackingId) => ({ trackingId, force: false })), { claimKey: `b${p.runKey.replace(/[^0-9]/g, '')}` }),
+        )));
+      }
       const claimById = new Map(claims.map((cl) => [cl.trackingId, cl]));
 
       if (skipped.length > 0) {
