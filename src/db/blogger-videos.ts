@@ -8,13 +8,22 @@ export interface SaveBloggerVideosInput {
   /** Idempotency key of this fetch: a retried step writes no second snapshot. */
   fetchKey: string;
   source: 'blogger_initial' | 'blogger_batch';
+  /** newest first: when the tracked-videos quota admits only some new videos, the newest win */
   videos: CommonVideo[];
+  /**
+   * How many NEW videos may start tracking (steps/limits `trackedVideosCapacity`, computed under
+   * the organization's quota lock in the same transaction); null = unlimited. Videos the
+   * organization already has are updated whatever this is.
+   */
+  trackingCapacity: number | null;
 }
 
 export interface SaveBloggerVideosResult {
   videos_inserted: number;
   videos_updated: number;
   snapshots_inserted: number;
+  /** new videos not saved because the organization's tracked-videos quota (max_tracked_videos) is used up */
+  skipped_for_quota: number;
   /**
    * Videos to refresh through the stats queue: saved without stats (YouTube uploads carry none) or
    * without a thumbnail (the stats lookup fills it in).
@@ -29,19 +38,28 @@ export interface SaveBloggerVideosResult {
  */
 export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): Promise<SaveBloggerVideosResult> {
   const unique = [...new Map(input.videos.map((v) => [v.external_video_id, v])).values()];
-  if (unique.length === 0) return { videos_inserted: 0, videos_updated: 0, snapshots_inserted: 0, to_refresh: [] };
+  if (unique.length === 0) return { videos_inserted: 0, videos_updated: 0, snapshots_inserted: 0, skipped_for_quota: 0, to_refresh: [] };
   // YouTube's uploads playlist has no stats: those videos get theirs from videos.list via the queue.
-  const rows = unique.map((v) => ({
-    platform: v.platform, external_video_id: v.external_video_id, video_url: v.video_url, title: v.title ?? null,
+  const rows = unique.map((v, ord) => ({
+    ord, platform: v.platform, external_video_id: v.external_video_id, video_url: v.video_url, title: v.title ?? null,
     thumbnail_url: v.thumbnail_url ?? null, published_at: v.published_at ?? null, has_stats: v.statistics != null,
     views: v.statistics?.views ?? 0, likes: v.statistics?.likes ?? 0, comments: v.statistics?.comments ?? 0,
     reposts: v.statistics?.reposts ?? 0, saves: v.statistics?.saves ?? 0,
   }));
-  const [row] = await db<{ videos_inserted: number; videos_updated: number; snapshots_inserted: number; to_refresh: SaveBloggerVideosResult['to_refresh'] | null }[]>`
-    with input as (
-      select * from jsonb_to_recordset(${jsonb(rows)}::text::jsonb) as u(
-        platform public.platform, external_video_id text, video_url text, title text, thumbnail_url text, published_at timestamptz,
+  const [row] = await db<{ videos_inserted: number; videos_updated: number; snapshots_inserted: number; skipped_for_quota: number; to_refresh: SaveBloggerVideosResult['to_refresh'] | null }[]>`
+    with candidates as (
+      select u.*, exists (select 1 from public.videos x where x.organization_id = ${input.organizationId}
+                            and x.platform = u.platform and x.external_video_id = u.external_video_id) as known
+      from jsonb_to_recordset(${jsonb(rows)}::text::jsonb) as u(
+        ord int, platform public.platform, external_video_id text, video_url text, title text, thumbnail_url text, published_at timestamptz,
         has_stats boolean, views bigint, likes bigint, comments bigint, reposts bigint, saves bigint)
+    ),
+    -- videos the organization has, plus the newest new ones the tracked-videos quota admits
+    input as (
+      select * from (
+        select c.*, row_number() over (partition by c.known order by c.ord) as rank_in_kind from candidates c
+      ) r
+      where r.known or ${input.trackingCapacity}::int is null or r.rank_in_kind <= ${input.trackingCapacity}::int
     ),
     upserted as (
       insert into public.videos as v (organization_id, platform, external_video_id, video_url, initial_url, video_status, blogger_id,
@@ -74,11 +92,12 @@ export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): 
     select (select count(*) from upserted where inserted)::int as videos_inserted,
            (select count(*) from upserted where not inserted)::int as videos_updated,
            (select count(*) from snapshots)::int as snapshots_inserted,
+           (select count(*) from candidates)::int - (select count(*) from input)::int as skipped_for_quota,
            (select json_agg(json_build_object('id', u.id, 'external_video_id', u.external_video_id, 'video_url', u.video_url))
               from upserted u join input i using (external_video_id)
              where not i.has_stats or coalesce(i.thumbnail_url, u.thumbnail_url) is null) as to_refresh,
            (select count(*) from usage)::int as usage_rows`;
-  return { videos_inserted: row!.videos_inserted, videos_updated: row!.videos_updated, snapshots_inserted: row!.snapshots_inserted, to_refresh: row!.to_refresh ?? [] };
+  return { videos_inserted: row!.videos_inserted, videos_updated: row!.videos_updated, snapshots_inserted: row!.snapshots_inserted, skipped_for_quota: row!.skipped_for_quota, to_refresh: row!.to_refresh ?? [] };
 }
 
 export async function markBloggerFetched(db: Db, trackingId: string, opts: { initial: boolean; skipReason?: string | null }) {

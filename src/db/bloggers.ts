@@ -89,12 +89,16 @@ export async function upsertBlogger(db: Db, b: UpsertBlogger): Promise<string> {
   return row!.id;
 }
 
-/** Creates the tracking record, or re-activates the existing one (adding twice is not an error). */
+/**
+ * Creates the tracking record, or re-activates the existing one with the counts given (adding twice
+ * is not an error: a re-add resumes a paused blogger and takes the counts the caller chose).
+ */
 export async function upsertTracking(db: Db, t: { organizationId: string; bloggerId: string; initialVideosCount: number; dailyVideosCount: number; createdBy: string }) {
   const [row] = await db<{ id: string; created: boolean }[]>`
     insert into public.tracked_accounts as t (organization_id, blogger_id, is_active, initial_videos_count, daily_videos_count, created_by)
     values (${t.organizationId}, ${t.bloggerId}, true, ${t.initialVideosCount}, ${t.dailyVideosCount}, ${t.createdBy})
-    on conflict (organization_id, blogger_id) do update set is_active = true, updated_at = now()
+    on conflict (organization_id, blogger_id) do update set is_active = true,
+      initial_videos_count = excluded.initial_videos_count, daily_videos_count = excluded.daily_videos_count, updated_at = now()
     returning t.id, (xmax = 0) as created`;
   return row!;
 }

@@ -33,6 +33,8 @@ export interface VideoRow {
   saves: string | null;
   stats_updated_at: Date | null;
   tags: string[];
+  /** soft-removed (DELETE /dashboard/videos/:id): hidden from the dashboard list, history kept */
+  removed_at: Date | null;
 }
 
 const VIDEO_COLUMNS = (db: Db) => db`
@@ -41,7 +43,8 @@ const VIDEO_COLUMNS = (db: Db) => db`
   v.author_username, v.source, v.created_by, v.tracking_started_at, v.deleted_at, v.created_at, v.updated_at,
   v.views, v.likes, v.comments, v.reposts, v.saves, v.stats_updated_at,
   coalesce((select json_agg(t.name order by t.name) from public.video_tags vt join public.tags t on t.id = vt.tag_id
-            where vt.video_id = v.id), '[]') as tags`;
+            where vt.video_id = v.id), '[]') as tags,
+  (select r.removed_at from public.videos r where r.id = v.id) as removed_at`;
 
 export async function findVideo(db: Db, organizationId: string, videoId: string): Promise<VideoRow | undefined> {
   const [row] = await db<VideoRow[]>`
@@ -55,6 +58,8 @@ export interface VideoListFilter {
   platform?: Platform;
   campaignId?: string;
   bloggerId?: string;
+  /** soft-removed videos are left out unless asked for */
+  includeRemoved?: boolean;
   /** keyset cursor: the id of the last row of the previous page */
   afterId?: string;
   limit: number;
@@ -68,6 +73,7 @@ export async function listVideos(db: Db, organizationId: string, f: VideoListFil
       ${f.platform ? db`and v.platform = ${f.platform}` : db``}
       ${f.campaignId ? db`and v.campaign_id = ${f.campaignId}` : db``}
       ${f.bloggerId ? db`and v.blogger_id = ${f.bloggerId}` : db``}
+      ${f.includeRemoved ? db`` : db`and not exists (select 1 from public.videos r where r.id = v.id and r.removed_at is not null)`}
       ${f.afterId ? db`and (v.created_at, v.id) < (select c.created_at, c.id from public.videos c where c.id = ${f.afterId} and c.organization_id = ${organizationId})` : db``}
     order by v.created_at desc, v.id desc
     limit ${f.limit}`;
@@ -109,6 +115,7 @@ export async function setTrackingStatus(db: Db, organizationId: string, videoId:
       video_status = ${status},
       tracking_started_at = case when ${status} = 'tracking' then coalesce(tracking_started_at, now()) else tracking_started_at end,
       deleted_at = case when ${status} = 'tracking' then null else deleted_at end,
+      removed_at = case when ${status} = 'tracking' then null else removed_at end,
       updated_at = now()
     where organization_id = ${organizationId} and id = ${videoId}
     returning id, organization_id, platform, external_video_id, video_url, initial_url, created_by`;

@@ -5,7 +5,10 @@ export type OrgRole = (typeof ORG_ROLES)[number];
 
 /**
  * The roles × actions matrix: the one place that decides who may do what in the whole API.
- * Reads are open to every member; each write names its action here.
+ * Reads are open to every member; each write names its action here, and every action here is
+ * checked by a route (test/organizations/permissions.test.ts proves both ways). No organization
+ * role may raise its own limits: overrides are set by operators (service role), and RLS gives
+ * signed-in users read access only (test/organizations/security.test.ts).
  */
 export const PERMISSIONS = {
   'videos.write': ['owner', 'admin', 'member'],
@@ -16,7 +19,6 @@ export const PERMISSIONS = {
   'imports.write': ['owner', 'admin', 'member'],
   'notifications.write': ['owner', 'admin'],
   'organization.update': ['owner', 'admin'],
-  'organization.delete': ['owner'],
   /** leaving is open to every role; the database keeps the last owner from leaving */
   'organization.leave': ['owner', 'admin', 'member', 'viewer'],
   'members.invite': ['owner', 'admin'],
@@ -25,11 +27,6 @@ export const PERMISSIONS = {
   'members.change_role': ['owner', 'admin'],
   /** granting, changing or removing the owner role (on top of members.change_role / members.remove) */
   'members.manage_owners': ['owner'],
-  /**
-   * No organization role may raise its own limits: overrides (organization_custom_limits) are set by
-   * operators with the service role, and RLS gives signed-in users read access only.
-   */
-  'limits.override': [],
 } as const satisfies Record<string, readonly OrgRole[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -5,6 +5,8 @@ export interface PlatformErrorOptions {
   status?: number;
   /** what the platform said, or the validation issues of a body we could not read */
   details?: unknown;
+  /** from a `retry-after` header: when the platform said to come back (429s, some 503s) */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -25,6 +27,8 @@ export class PlatformError extends Error {
   readonly code: string = 'platform_error';
   readonly status?: number;
   readonly details?: unknown;
+  /** the platform's Retry-After, when it sent one: the retry waits exactly that (workflow steps, queue retries) */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly platform: Platform,
@@ -36,6 +40,7 @@ export class PlatformError extends Error {
     const opts = typeof statusOrOptions === 'number' ? { status: statusOrOptions } : (statusOrOptions ?? {});
     this.status = opts.status;
     this.details = opts.details;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 
@@ -43,14 +48,8 @@ export class PlatformError extends Error {
 export class RateLimitedError extends PlatformError {
   override readonly retryable = true;
   override readonly code = 'rate_limited';
-  constructor(
-    platform: Platform,
-    message: string,
-    status: number,
-    /** from the `retry-after` header when the platform sent one */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(platform, message, status);
+  constructor(platform: Platform, message: string, status: number, retryAfterSeconds?: number) {
+    super(platform, message, { status, retryAfterSeconds });
   }
 }
 

@@ -128,7 +128,9 @@ export function classifyHttpError(platform: Platform, res: Response, body: unkno
   if (reason && GOOGLE_QUOTA.has(reason)) return new QuotaExhaustedError(platform, message, opts);
   if (reason && GOOGLE_RATE.has(reason)) return new RateLimitedError(platform, message, res.status, retryAfterSeconds(res.headers));
   if (res.status === 401 || res.status === 403 || (reason && GOOGLE_AUTH.has(reason))) return new PlatformAuthError(platform, message, opts);
-  if (res.status >= 500 || res.status === 408) return new TransientPlatformError(platform, `${platform} answered ${res.status}: ${message}`, opts);
+  if (res.status >= 500 || res.status === 408) {
+    return new TransientPlatformError(platform, `${platform} answered ${res.status}: ${message}`, { ...opts, retryAfterSeconds: retryAfterSeconds(res.headers) });
+  }
   return new PlatformError(platform, `${platform} answered ${res.status}: ${message}`, opts);
 }
 

@@ -1,6 +1,8 @@
 import { createSql } from '../db/client';
+import { freshVideos, videoKey } from '../db/freshness';
 import { writeStatsBatch } from '../db/statistics';
-import { isRetryable, RateLimitedError, retryDelayMs } from '../platforms';
+import { freshnessMinutes } from '../steps/freshness';
+import { isRetryable, PlatformError, retryDelayMs } from '../platforms';
 import { adaptersFromEnv, fetchStats, type AdapterFactory, type StatsRequest } from '../steps/fetch-stats';
 import { PLATFORM_BY_LOWERCASE, StatsMessage, type DeadLetter } from './messages';
 
@@ -11,6 +13,8 @@ export interface StatsBatchOutcome {
   snapshots_inserted: number;
   videos_updated: number;
   videos_marked_deleted: number;
+  /** videos not fetched because another path fetched them within the freshness window (steps/freshness) */
+  skipped_fresh: number;
   /** statements sent to Postgres for the whole batch (constant, whatever the batch size) */
   db_round_trips: number;
   /** wall time of the platform calls and of the database write, for the benchmark's breakdown */
@@ -45,7 +49,7 @@ function deadLetter(queue: string, msg: Message<unknown>, code: string, reason: 
 
 /** Seconds before a failed message is tried again: the platform's hint, else the call policy's backoff. */
 export function retryDelaySeconds(err: unknown, attempts: number): number {
-  if (err instanceof RateLimitedError && err.retryAfterSeconds) return Math.ceil(err.retryAfterSeconds);
+  if (err instanceof PlatformError && err.retryAfterSeconds) return Math.ceil(err.retryAfterSeconds);
   return Math.ceil(retryDelayMs(Math.max(0, attempts - 1)) / 1000);
 }
 
@@ -55,7 +59,7 @@ export function retryDelaySeconds(err: unknown, attempts: number): number {
  * ack, retry with a delay (rate limits, transient errors), or dead-letter (permanent errors).
  */
 export async function consumeStatsBatch(batch: MessageBatch<unknown>, env: Env, adapterFor: AdapterFactory = adaptersFromEnv(env)): Promise<StatsBatchOutcome> {
-  const outcome: StatsBatchOutcome = { acked: 0, retried: 0, dead_lettered: 0, snapshots_inserted: 0, videos_updated: 0, videos_marked_deleted: 0, db_round_trips: 0, fetch_ms: 0, write_ms: 0 };
+  const outcome: StatsBatchOutcome = { acked: 0, retried: 0, dead_lettered: 0, snapshots_inserted: 0, videos_updated: 0, videos_marked_deleted: 0, skipped_fresh: 0, db_round_trips: 0, fetch_ms: 0, write_ms: 0 };
   const dead: DeadLetter[] = [];
   const valid: Message<unknown>[] = [];
   const requests: StatsRequest[] = [];
@@ -69,10 +73,16 @@ export async function consumeStatsBatch(batch: MessageBatch<unknown>, env: Env, 
     requests.push(...toRequests(msg.id, parsed.data));
   }
 
+  const db = createSql(env, { onQuery: () => outcome.db_round_trips++ });
+  // Fetched by another path minutes ago (a start-tracking message, a blogger fetch): no call, ack.
+  const fresh = await freshVideos(db, requests, freshnessMinutes(env));
+  const toFetch = fresh.size === 0 ? requests : requests.filter((r) => !fresh.has(videoKey(r)));
+  outcome.skipped_fresh = requests.length - toFetch.length;
+
   const started = Date.now();
-  const fetched = await fetchStats(requests, adapterFor);
+  const fetched = await fetchStats(toFetch, adapterFor);
   const fetchedAt = Date.now();
-  const written = await writeStatsBatch(createSql(env, { onQuery: () => outcome.db_round_trips++ }), fetched.found, fetched.missing);
+  const written = await writeStatsBatch(db, fetched.found, fetched.missing);
   Object.assign(outcome, written, { fetch_ms: fetchedAt - started, write_ms: Date.now() - fetchedAt });
 
   const retries: { msg: Message<unknown>; delaySeconds: number }[] = [];

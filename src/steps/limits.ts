@@ -68,3 +68,18 @@ export const assertCanTrackBloggers = (db: Db, organizationId: string, requested
 
 /** Invite `requested` more people: members plus open invitations hold seats (max_members). */
 export const assertCanAddMembers = (db: Db, organizationId: string, requested: number) => assertQuota(db, organizationId, 'max_members', requested);
+
+/**
+ * The same rule for bulk paths that start tracking many videos at once (a blogger fetch saves its
+ * new videos as `tracking`): holds the organization's quota lock until the caller's transaction
+ * ends and answers how many more videos may start tracking (null = unlimited). The caller admits
+ * at most that many NEW videos in the same transaction; videos it already has consume nothing.
+ */
+export async function trackedVideosCapacity(db: Db, organizationId: string): Promise<number | null> {
+  await lockOrganizationQuota(db, organizationId);
+  const effective = await effectiveLimits(db, organizationId);
+  if (!effective) return 0;
+  const max = effective.limits.max_tracked_videos;
+  if (max === null) return null;
+  return Math.max(0, max - (await usageOf(db, organizationId, 'max_tracked_videos')));
+}

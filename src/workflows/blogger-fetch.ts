@@ -4,7 +4,8 @@ import { markBloggerFetched, saveBloggerVideos, type SaveBloggerVideosResult } f
 import { videoQuotas } from '../db/limits';
 import type { CommonVideo } from '../platforms';
 import { adaptersFromEnv } from '../steps/fetch-stats';
-import { DB_STEP, PLATFORM_STEP, permanentAsNonRetryable } from '../steps/platform-step';
+import { DB_STEP, PLATFORM_STEP, classifyForEngine } from '../steps/platform-step';
+import { trackedVideosCapacity } from '../steps/limits';
 import { sendStatsFanOut } from '../steps/stats-fan-out';
 import type { BloggerFetchParams } from './params';
 
@@ -57,22 +58,27 @@ export async function fetchBloggerVideos(env: Env, step: WorkflowStep, instanceI
   do {
     pages++;
     const page = await step.do(BLOGGER_FETCH_STEPS.page(pages), PLATFORM_STEP, () =>
-      permanentAsNonRetryable(() => adapter.getUserVideosPage({ externalId: p.externalId, secUid: p.secUid, username: p.username, cursor })),
+      classifyForEngine(() => adapter.getUserVideosPage({ externalId: p.externalId, secUid: p.secUid, username: p.username, cursor })),
     );
     videos.push(...page.videos);
     cursor = page.nextCursor;
   } while (cursor && videos.length < allowed && pages < MAX_PAGES);
   const wanted = videos.slice(0, allowed);
 
+  // New videos start tracking, so they take the tracked-videos quota under the same lock and
+  // usage definition as start-tracking (steps/limits): the save and a racing request serialise.
   const saved = await step.do(BLOGGER_FETCH_STEPS.save, DB_STEP, async () =>
-    saveBloggerVideos(createSql(env), {
-      organizationId: p.organizationId,
-      bloggerId: p.bloggerId,
-      createdBy: p.userId,
-      fetchKey: instanceId,
-      source: mode === 'initial' ? 'blogger_initial' : 'blogger_batch',
-      videos: wanted,
-    }),
+    (await createSql(env).begin(async (tx) =>
+      saveBloggerVideos(tx, {
+        organizationId: p.organizationId,
+        bloggerId: p.bloggerId,
+        createdBy: p.userId,
+        fetchKey: instanceId,
+        source: mode === 'initial' ? 'blogger_initial' : 'blogger_batch',
+        videos: wanted,
+        trackingCapacity: await trackedVideosCapacity(tx, p.organizationId),
+      }),
+    )) as SaveBloggerVideosResult,
   );
 
   // YouTube uploads come without stats, some listings without thumbnails: refresh those through
@@ -93,8 +99,9 @@ export async function fetchBloggerVideos(env: Env, step: WorkflowStep, instanceI
     }),
   );
 
+  const quotaNote = saved.skipped_for_quota > 0 ? `tracked-videos quota used up: ${saved.skipped_for_quota} new videos were not saved` : null;
   await step.do(BLOGGER_FETCH_STEPS.done, DB_STEP, async () => {
-    await markBloggerFetched(createSql(env), p.trackingId, { initial: mode === 'initial' });
+    await markBloggerFetched(createSql(env), p.trackingId, { initial: mode === 'initial', skipReason: quotaNote });
     return null;
   });
 

@@ -5,8 +5,9 @@ import { trackedRun } from './tracked-run';
 
 /**
  * A blogger was just added: fetch up to `videoCount` of their videos, save them with snapshots,
- * queue YouTube stats, mark `initial_videos_fetched`. Instance id = `initial-fetch-<trackingId>`,
- * so a double click starts one instance.
+ * queue YouTube stats, mark `initial_videos_fetched`. Instance ids are claimed per request
+ * (db/initial-fetch-claims: `initial-fetch-<trackingId>` first, `…-r<n>` or `…-b<batch>` for re-runs),
+ * so a double click starts one instance and a re-add after an error starts a new one.
  */
 export class InitialBloggerFetch extends WorkflowEntrypoint<Env, BloggerFetchParams> {
   override async run(event: WorkflowEvent<BloggerFetchParams>, step: WorkflowStep) {

@@ -45,6 +45,15 @@
 //   POST /__control/stats    {id, views, likes, comments, reposts, saves}   pin a video's stats
 //   POST /__control/clock    {advanceMs} | {offsetMs}                       move the fake's clock
 //   GET  /__control/calls                       [{method, platform, path, query, at, fault?}]
+//   POST /__control/chaos    {rate: 0..1, seed, kinds?: [rate_limit_second|server_error|gateway_timeout|reset|slow],
+//                             except?: [substring of path+query], delayMs?}
+//                            seeded probabilistic faults: each platform call not matching `except` fails with
+//                            probability `rate`, its kind drawn from `kinds` (default: a mix of per-second 429s
+//                            with Retry-After, 502/503s, 504s and dropped connections). The draw is a hash of
+//                            (seed, the call's path+query, how many times that exact call was made), so the
+//                            n-th attempt of a given call meets the same fault whatever order concurrent
+//                            callers arrive in. rate 0 turns it off; reset clears it.
+//   GET  /__control/chaos                       {rate, seed, calls, injected: {kind: n}}
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 
@@ -59,6 +68,21 @@ export const RAPIDAPI_MESSAGES = {
   notSubscribed: 'You are not subscribed to this API.',
   invalidKey: 'Invalid API key. Go to https://docs.rapidapi.com/docs/keys for more info.',
 };
+
+export const CHAOS_KINDS = ['rate_limit_second', 'server_error', 'gateway_timeout', 'reset', 'slow'];
+const DEFAULT_CHAOS_KINDS = ['rate_limit_second', 'server_error', 'gateway_timeout', 'reset'];
+
+/** mulberry32: a tiny seeded PRNG, so a chaos run is reproducible from its seed. */
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 export const FAULT_KINDS = ['rate_limit_second', 'rate_limit_monthly', 'server_error', 'slow', 'unauthorized', 'not_subscribed', 'youtube_quota'];
 const PLATFORMS = ['tiktok', 'instagram', 'youtube'];
@@ -102,6 +126,8 @@ export async function startFakePlatforms({ port = 0, host = '127.0.0.1' } = {}) 
     calls: [],
     clockOffsetMs: 0,
     used: { tiktok: 0, instagram: 0, youtube: 0 },
+    /** seeded probabilistic faults (POST /__control/chaos), or null */
+    chaos: null,
   };
   const now = () => Date.now() + state.clockOffsetMs;
 
@@ -453,6 +479,22 @@ export async function startFakePlatforms({ port = 0, host = '127.0.0.1' } = {}) 
     state.faults = state.faults.filter((f) => f.remaining !== 0);
     return fault;
   }
+  /** A chaos fault for this call, drawn from the seeded generator; null when the call goes through. */
+  function takeChaos(pathWithQuery) {
+    const c = state.chaos;
+    if (!c || c.except.some((e) => pathWithQuery.includes(e))) return null;
+    c.calls++;
+    const attempt = (c.attempts.get(pathWithQuery) ?? 0) + 1;
+    c.attempts.set(pathWithQuery, attempt);
+    const draw = seededRandom(hashInt(`${c.seed}:${pathWithQuery}:${attempt}`, 2 ** 32));
+    const roll = draw();
+    const pick = draw();
+    if (roll >= c.rate) return null;
+    const kind = c.kinds[Math.floor(pick * c.kinds.length)];
+    c.injected[kind] = (c.injected[kind] ?? 0) + 1;
+    return { kind, delayMs: c.delayMs };
+  }
+
   /** Answers the fault in the platform's real shape; returns false when the call proceeds (slow). */
   function answerFault(platform, fault, res) {
     const yt = platform === 'youtube';
@@ -472,6 +514,12 @@ export async function startFakePlatforms({ port = 0, host = '127.0.0.1' } = {}) 
       case 'not_subscribed':
         if (yt) return ytError(res, 403, 'accessNotConfigured', 'YouTube Data API v3 has not been used in project 123456 before or it is disabled.', 'usageLimits'), true;
         return json(res, 403, { message: RAPIDAPI_MESSAGES.notSubscribed }), true;
+      case 'gateway_timeout':
+        if (yt) return ytError(res, 504, 'backendError', 'Deadline exceeded', 'global'), true;
+        return json(res, 504, { messages: 'The API did not answer in time (gateway timeout)' }), true;
+      case 'reset':
+        res.socket?.destroy();
+        return true;
       case 'youtube_quota':
         return ytError(res, 403, 'quotaExceeded', 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.', 'youtube.quota'), true;
       default:
@@ -490,7 +538,21 @@ export async function startFakePlatforms({ port = 0, host = '127.0.0.1' } = {}) 
       state.calls = [];
       state.clockOffsetMs = 0;
       state.used = { tiktok: 0, instagram: 0, youtube: 0 };
+      state.chaos = null;
       return json(res, 200, { ok: true });
+    }
+    if (path === '/chaos' && req.method === 'POST') {
+      const rate = Number(body.rate ?? 0);
+      if (!(rate >= 0 && rate <= 1)) return json(res, 400, { error: 'rate must be between 0 and 1' });
+      const kinds = body.kinds ?? DEFAULT_CHAOS_KINDS;
+      if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((k) => !CHAOS_KINDS.includes(k))) return json(res, 400, { error: `kinds must be a non-empty list of ${CHAOS_KINDS.join(', ')}` });
+      if (!Number.isInteger(body.seed)) return json(res, 400, { error: 'seed must be an integer' });
+      state.chaos = rate === 0 ? null : { rate, seed: body.seed, kinds, except: body.except ?? [], delayMs: body.delayMs ?? 20_000, attempts: new Map(), calls: 0, injected: {} };
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/chaos' && req.method === 'GET') {
+      const c = state.chaos;
+      return json(res, 200, c ? { rate: c.rate, seed: c.seed, calls: c.calls, injected: c.injected } : { rate: 0 });
     }
     if (path === '/faults' && req.method === 'POST') {
       const platform = body.platform ?? '*';
@@ -538,7 +600,7 @@ export async function startFakePlatforms({ port = 0, host = '127.0.0.1' } = {}) 
       state.calls.push(call);
       state.used[platform]++;
 
-      const fault = takeFault(platform, `${path}${url.search}`);
+      const fault = takeFault(platform, `${path}${url.search}`) ?? takeChaos(`/${platform}${path}${url.search}`);
       if (fault) {
         call.fault = fault.kind;
         if (fault.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs ?? 20_000));

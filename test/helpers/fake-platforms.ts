@@ -25,5 +25,8 @@ export const fakePlatforms = {
   markDeleted: (ids: string[]) => control('POST', 'deleted', { ids }),
   markPrivate: (handles: string[]) => control('POST', 'private', { handles }),
   pinStats: (stats: { id: string; views: number; likes: number; comments: number; reposts: number; saves: number }) => control('POST', 'stats', stats),
+  /** seeded probabilistic faults on every platform call not matching `except` (see platform-server.mjs) */
+  chaos: (opts: { rate: number; seed: number; kinds?: ('rate_limit_second' | 'server_error' | 'gateway_timeout' | 'reset' | 'slow')[]; except?: string[]; delayMs?: number }) => control('POST', 'chaos', opts),
+  chaosStats: () => control('GET', 'chaos') as Promise<{ rate: number; seed?: number; calls?: number; injected?: Record<string, number> }>,
   calls: () => control('GET', 'calls') as Promise<{ method: string; platform: string; path: string; query: Record<string, string>; at: string }[]>,
 };

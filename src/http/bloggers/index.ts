@@ -10,9 +10,7 @@ import { linkTags } from '../../db/tags';
 import { AccountNotFoundError, PlatformError, PrivateAccountError, RateLimitedError, type Platform, type UserInfo } from '../../platforms';
 import { adaptersFromEnv } from '../../steps/fetch-stats';
 import { assertCanTrackBloggers, assertPerItemLimit } from '../../steps/limits';
-import { bloggerRunSummary } from '../../workflows/initial-blogger-fetch';
-import type { BloggerFetchParams } from '../../workflows/params';
-import { instanceIdFor, startWorkflow } from '../../workflows/start';
+import { startInitialFetchIfNeeded } from './initial-fetch';
 import { videoJson } from '../dashboard/videos';
 import { ApiError, notFound } from '../errors';
 import { decodeCursor, page, PageQuery } from '../pagination';
@@ -33,6 +31,8 @@ export const AddBloggerBody = z
     tags: Tags.optional(),
     initial_videos_count: Count.optional(),
     daily_videos_count: Count.optional(),
+    /** start a new initial fetch even if one completed (see README: re-adding a blogger) */
+    refetch: z.boolean().optional(),
   })
   .refine((b) => Boolean(b.username) !== Boolean(b.url), { message: 'give exactly one of username or url', path: ['username'] });
 
@@ -40,6 +40,7 @@ export const AddFromTrackingBody = z.object({
   blogger_id: z.uuid(),
   initial_videos_count: Count.optional(),
   daily_videos_count: Count.optional(),
+  refetch: z.boolean().optional(),
 });
 
 export const UpdateBloggerBody = z
@@ -94,30 +95,6 @@ function profileError(err: unknown, platform: Platform, handle: string): never {
   throw err;
 }
 
-/** Starts InitialBloggerFetch for a tracking record; the id makes a second start a no-op. */
-async function startInitialFetch(c: AppContext, blogger: BloggerRow) {
-  const params: BloggerFetchParams = {
-    trackingId: blogger.tracking_id!,
-    organizationId: blogger.organization_id,
-    bloggerId: blogger.blogger_id,
-    platform: blogger.platform as BloggerFetchParams['platform'],
-    externalId: blogger.external_id,
-    secUid: blogger.sec_uid,
-    username: blogger.username,
-    videoCount: blogger.initial_videos_count!,
-    userId: c.get('user').id,
-  };
-  return startWorkflow(c.env, c.get('sql'), {
-    workflow: 'InitialBloggerFetch',
-    instanceId: instanceIdFor('initial-fetch', blogger.tracking_id!),
-    params,
-    organizationId: blogger.organization_id,
-    trigger: 'http',
-    triggeredBy: c.get('user').id,
-    summary: bloggerRunSummary(params),
-  });
-}
-
 async function orgDefaults(c: AppContext) {
   const [row] = await c.get('sql')<{ default_initial_videos_count: number; default_daily_videos_count: number }[]>`
     select default_initial_videos_count, default_daily_videos_count from public.organizations where id = ${c.get('org').id}`;
@@ -130,8 +107,6 @@ export const bloggers = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const org = c.get('org');
     const defaults = await orgDefaults(c);
-    const initialCount = body.initial_videos_count ?? defaults.default_initial_videos_count;
-    const dailyCount = body.daily_videos_count ?? defaults.default_daily_videos_count;
     const handle = (body.username ?? body.url)!;
 
     let profile: UserInfo;
@@ -142,10 +117,8 @@ export const bloggers = new Hono<AppEnv>()
     }
     if (profile.is_private) throw new ApiError('unprocessable', `the ${body.platform} account '${handle}' is private: its videos cannot be tracked`, { platform: body.platform, handle });
 
-    const blogger = await asCaller(c, async (tx) => {
+    const { blogger, before } = await asCaller(c, async (tx) => {
       if (body.campaign_id && !(await campaignExists(tx, org.id, body.campaign_id))) throw notFound('campaign');
-      await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', initialCount);
-      await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', dailyCount);
       const bloggerId = await upsertBlogger(tx, {
         organizationId: org.id,
         platform: body.platform,
@@ -158,16 +131,21 @@ export const bloggers = new Hono<AppEnv>()
         profileUrl: profile.profile_url,
       });
       const existing = await findBlogger(tx, org.id, bloggerId);
+      // A re-add keeps the counts it had unless the caller gives new ones; a new one takes the defaults.
+      const initialCount = body.initial_videos_count ?? existing?.initial_videos_count ?? defaults.default_initial_videos_count;
+      const dailyCount = body.daily_videos_count ?? existing?.daily_videos_count ?? defaults.default_daily_videos_count;
+      await assertPerItemLimit(tx, org.id, 'max_initial_videos_per_blogger', initialCount);
+      await assertPerItemLimit(tx, org.id, 'max_daily_videos_per_blogger', dailyCount);
       if (!existing?.is_active) {
         await assertCanTrackBloggers(tx, org.id, 1);
       }
       await upsertTracking(tx, { organizationId: org.id, bloggerId, initialVideosCount: initialCount, dailyVideosCount: dailyCount, createdBy: c.get('user').id });
       if (body.campaign_id) await linkBloggerCampaign(tx, org.id, bloggerId, body.campaign_id);
       await linkTags(tx, org.id, 'blogger', bloggerId, body.tags ?? []);
-      return (await findBlogger(tx, org.id, bloggerId))!;
+      return { blogger: (await findBlogger(tx, org.id, bloggerId))!, before: existing ?? null };
     });
-    const run = await startInitialFetch(c, blogger);
-    return c.json({ success: true, blogger: bloggerJson(blogger), workflow: { instance_id: run.instanceId, created: run.created } }, 201);
+    const workflow = await startInitialFetchIfNeeded(c, blogger, before, body.refetch ?? false);
+    return c.json({ success: true, blogger: bloggerJson(blogger), workflow }, 201);
   })
 
   .post('/add-from-tracking', validate('json', AddFromTrackingBody), async (c) => {
@@ -175,7 +153,7 @@ export const bloggers = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const org = c.get('org');
     const defaults = await orgDefaults(c);
-    const blogger = await asCaller(c, async (tx) => {
+    const { blogger, before } = await asCaller(c, async (tx) => {
       const existing = await findBlogger(tx, org.id, body.blogger_id);
       if (!existing) throw notFound('blogger');
       const initialCount = body.initial_videos_count ?? existing.initial_videos_count ?? defaults.default_initial_videos_count;
@@ -186,10 +164,10 @@ export const bloggers = new Hono<AppEnv>()
         await assertCanTrackBloggers(tx, org.id, 1);
       }
       await upsertTracking(tx, { organizationId: org.id, bloggerId: existing.blogger_id, initialVideosCount: initialCount, dailyVideosCount: dailyCount, createdBy: c.get('user').id });
-      return (await findBlogger(tx, org.id, existing.blogger_id))!;
+      return { blogger: (await findBlogger(tx, org.id, existing.blogger_id))!, before: existing.tracking_id ? existing : null };
     });
-    const run = await startInitialFetch(c, blogger);
-    return c.json({ success: true, blogger: bloggerJson(blogger), workflow: { instance_id: run.instanceId, created: run.created } }, 201);
+    const workflow = await startInitialFetchIfNeeded(c, blogger, before, body.refetch ?? false);
+    return c.json({ success: true, blogger: bloggerJson(blogger), workflow }, 201);
   })
 
   .get('/', validate('query', ListBloggersQuery), async (c) => {

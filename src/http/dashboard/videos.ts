@@ -4,6 +4,7 @@ import { parseVideoUrl } from '../../platforms/video-url';
 import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus, type VideoRow } from '../../db/videos';
 import { assertCanTrackVideos } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
+import { purgeVideo, restoreRemovedVideo, setVideoTags, softRemoveVideo } from '../../db/video-edits';
 import { SingleVideoMessage } from '../../queues/messages';
 import { videoIncrements, videoTimeseries } from '../../db/analytics';
 import { RangeFields, rangeInOrder, rangeNotInOrder, TimeseriesQuery } from '../analytics-query';
@@ -22,6 +23,9 @@ export const AddVideoBody = z.object({
   tags: TagNames.optional(),
 });
 export const VideoIdBody = z.object({ video_id: z.uuid() });
+export const SetVideoTagsBody = z.strictObject({ tags: TagNames });
+/** `purge=true` deletes the video and its history; the default removes it softly (README: removing a video). */
+export const DeleteVideoQuery = z.object({ purge: z.enum(['true', 'false']).transform((v) => v === 'true').optional() });
 /**
  * Which increments GET /dashboard/videos and /:id report (see src/db/analytics.ts#videoIncrements):
  * `to` (default today, UTC) is the day read; `from` (default: since tracking started) starts `range`.
@@ -57,6 +61,7 @@ export function videoJson(v: VideoRow) {
     source: v.source,
     tracking_started_at: v.tracking_started_at,
     deleted_at: v.deleted_at,
+    removed_at: v.removed_at,
     created_at: v.created_at,
     latest_stats:
       v.stats_updated_at === null
@@ -98,6 +103,7 @@ export const dashboardVideos = new Hono<AppEnv>()
         source: 'dashboard',
       });
       await linkTags(tx, org.id, 'video', res.id, body.tags ?? []);
+      if (!res.created) await restoreRemovedVideo(tx, org.id, res.id);
       return { video: (await findVideo(tx, org.id, res.id))!, created: res.created };
     });
     return c.json({ created, video: videoJson(video) }, created ? 201 : 200);
@@ -161,4 +167,36 @@ export const dashboardVideos = new Hono<AppEnv>()
     const result = await asCaller(c, (tx) => videoTimeseries(tx, c.get('org').id, id, { interval: q.interval, from: q.from, to: q.to }));
     if (!result) throw notFound('video');
     return c.json({ video_id: id, ...result });
+  })
+
+  // Replaces the video's tags (an empty list removes them all).
+  .put('/:id/tags', validate('param', z.object({ id: z.uuid() })), validate('json', SetVideoTagsBody), async (c) => {
+    assertCan(c.get('org').role, 'tags.write');
+    const { id } = c.req.valid('param');
+    const { tags } = c.req.valid('json');
+    const org = c.get('org');
+    const video = await asCaller(c, async (tx) => {
+      if (!(await videoStatus(tx, org.id, id))) return undefined;
+      await setVideoTags(tx, org.id, id, tags);
+      return findVideo(tx, org.id, id);
+    });
+    if (!video) throw notFound('video');
+    return c.json({ video: videoJson(video) });
+  })
+
+  // Default: soft removal (stops tracking, hides it from the list, keeps its history in campaign
+  // totals). `?purge=true`: deletes the video with its snapshots, tags and campaign link.
+  .delete('/:id', validate('param', z.object({ id: z.uuid() })), validate('query', DeleteVideoQuery), async (c) => {
+    assertCan(c.get('org').role, 'videos.write');
+    const { id } = c.req.valid('param');
+    const { purge } = c.req.valid('query');
+    const org = c.get('org');
+    if (purge) {
+      const purged = await asCaller(c, (tx) => purgeVideo(tx, org.id, id));
+      if (!purged) throw notFound('video');
+      return c.json({ success: true, id, removal: 'purged' as const, snapshots_deleted: purged.snapshots_deleted });
+    }
+    const removed = await asCaller(c, (tx) => softRemoveVideo(tx, org.id, id));
+    if (!removed) throw notFound('video');
+    return c.json({ success: true, id, removal: 'soft' as const, removed_at: removed.removed_at, status: 'stopped' as const });
   });
