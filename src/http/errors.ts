@@ -82,6 +82,10 @@ export function databaseErrorAsApiError(err: unknown): ApiError | undefined {
   }
   // class 22: data exception (invalid text representation, NUL / bad Unicode, date out of range, …)
   if (db.sqlstate.startsWith('22')) return new ApiError('validation_failed', 'a value in the request cannot be stored', { reason: 'invalid_value' });
+  // the database's own quota guard on tracking (20261203050000_roles_in_the_database.sql)
+  if (db.sqlstate === '23514' && (db.constraint === 'max_tracked_videos' || db.constraint === 'max_tracked_bloggers')) {
+    return new ApiError('limit_exceeded', `limit ${db.constraint} reached`, { limit: db.constraint });
+  }
   if (db.sqlstate === '23514') return new ApiError('validation_failed', 'a value in the request is not allowed', { reason: 'check_violation' });
   if (db.sqlstate === '23505') return new ApiError('conflict', 'this already exists', { reason: 'duplicate' });
   if (db.sqlstate === '23503') return new ApiError('conflict', 'this refers to something that does not exist (any more)', { reason: 'missing_reference' });
