@@ -64,7 +64,11 @@ export function handleError(err: Error, c: Context) {
     return errorResponse(c, new ApiError(code, err.message || code.replace(/_/g, ' ')));
   }
   const fromDatabase = databaseErrorAsApiError(err);
-  if (fromDatabase) return errorResponse(c, fromDatabase);
+  if (fromDatabase) {
+    // validation should have refused this input before the database did: worth a look
+    console.warn(JSON.stringify({ level: 'warn', event: 'database_refused_input', path: c.req.path, answered: fromDatabase.code, sqlstate: databaseError(err)?.sqlstate, message: err.message }));
+    return errorResponse(c, fromDatabase);
+  }
   const requestId = c.get('requestId' as never) as string | undefined;
   console.error(JSON.stringify({ level: 'error', request_id: requestId, path: c.req.path, error: err.name, message: err.message, stack: err.stack }));
   return c.json({ error: { code: 'internal_error', message: 'internal error', request_id: requestId } } satisfies ErrorBody, 500);

@@ -156,8 +156,8 @@ function shapedRequest(shape: Shape, pool: IdPool): fc.Arbitrary<{ body: Record<
     });
 }
 
-/** The credential that gets this route past its door: an organization owner or the ops token. */
-async function doorCredential(ep: Endpoint, t: Target): Promise<Headers> {
+/** The credential that gets this route past its door: an organization owner or the ops token (null: neither). */
+async function doorCredential(ep: Endpoint, t: Target): Promise<Headers | null> {
   const owner = { authorization: `Bearer ${await tokenFor(t.owner.userId)}`, 'x-organization-id': t.owner.orgId };
   const ops = { authorization: `Bearer ${TEST_SECRETS.OPS_TOKEN}` };
   const url = fillPath(ep, ep.params.map(() => crypto.randomUUID()));
@@ -165,7 +165,7 @@ async function doorCredential(ep: Endpoint, t: Target): Promise<Headers> {
     const res = await send({ method: ep.method, url, headers });
     if (res.status !== 401 && res.status !== 403) return headers;
   }
-  return owner;
+  return null;
 }
 
 describe('fuzzing every route in the route table', () => {
@@ -180,6 +180,9 @@ describe('fuzzing every route in the route table', () => {
   it.concurrent.for(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: never 5xx, every error in the envelope', async ([, ep], { expect }) => {
     const target = await freshTarget();
     const door = await doorCredential(ep, target);
+    // a route neither an owner nor an operator can enter would be fuzzed only at its door
+    expect(door, 'no known credential gets past this route\'s door: teach doorCredential about it').not.toBeNull();
+    if (!door) return;
     const bad = await hostileCredentials(target);
     const hasBody = ep.method !== 'GET' && ep.method !== 'HEAD';
     const probeUrl = fillPath(ep, ep.params.map((_, i) => target.pool.ids[i] ?? crypto.randomUUID()));
