@@ -51,6 +51,11 @@ describe('dates: real calendar days between 2000-01-01 and 2100-12-31', () => {
     expect((await get(`/campaigns/${f.campaignId}/stats?from=2024-02-29&to=2024-03-01`)).status).toBe(200);
   });
 
+  it('answers 400 for an ops audit cursor past the bigint range (was "out of range for type bigint")', async () => {
+    expectInvalid(await call('GET', '/ops/api/actions?cursor=9999999999999999999', { token: TEST_SECRETS.OPS_TOKEN }), 'cursor');
+    expect((await call('GET', '/ops/api/actions?cursor=9223372036854775807', { token: TEST_SECRETS.OPS_TOKEN })).status).toBe(200);
+  });
+
   it('answers 400 for an ops filter instant in year 0 or past 2100', async () => {
     for (const at of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
       const res = await call('GET', `/ops/api/runs?from=${encodeURIComponent(at)}`, { token: TEST_SECRETS.OPS_TOKEN });

@@ -124,5 +124,6 @@ export const MetricsQuery = z.object({ hours: z.coerce.number().int().min(1).max
 export const ActionsQuery = z.object({
   instance_id: InstanceId.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().regex(/^\d{1,19}$/).optional(),
+  // an ops_actions id (bigint): at most 2^63 - 1, or Postgres refuses the comparison
+  cursor: z.string().regex(/^\d{1,19}$/).refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9223372036854775807n, 'not a valid cursor').optional(),
 });
