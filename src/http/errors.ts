@@ -66,7 +66,7 @@ export function handleError(err: Error, c: Context) {
   const fromDatabase = databaseErrorAsApiError(err);
   if (fromDatabase) {
     // validation should have refused this input before the database did: worth a look
-    console.warn(JSON.stringify({ level: 'warn', event: 'database_refused_input', path: c.req.path, answered: fromDatabase.code, sqlstate: databaseError(err)?.sqlstate, message: err.message }));
+    console.warn(JSON.stringify({ level: 'warn', event: 'database_refused_input', method: c.req.method, path: c.req.path, answered: fromDatabase.code, sqlstate: databaseError(err)?.sqlstate, message: err.message }));
     return errorResponse(c, fromDatabase);
   }
   const requestId = c.get('requestId' as never) as string | undefined;
