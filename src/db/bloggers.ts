@@ -1,4 +1,5 @@
 import type { Db } from './client';
+import { containsPattern } from './like';
 import type { Platform } from './videos';
 
 export interface BloggerRow {
@@ -60,7 +61,7 @@ export async function listBloggers(db: Db, organizationId: string, f: BloggerLis
       ${f.isActive !== undefined ? db`and coalesce(t.is_active, false) = ${f.isActive}` : db``}
       ${f.campaignId ? db`and exists (select 1 from public.blogger_campaigns bc where bc.blogger_id = b.id and bc.campaign_id = ${f.campaignId})` : db``}
       ${f.tag ? db`and exists (select 1 from public.blogger_tags bt join public.tags tg on tg.id = bt.tag_id where bt.blogger_id = b.id and tg.name = ${f.tag})` : db``}
-      ${f.search ? db`and (b.username ilike ${'%' + f.search + '%'} or b.channel_name ilike ${'%' + f.search + '%'})` : db``}
+      ${f.search ? db`and (b.username ilike ${containsPattern(f.search)} or b.channel_name ilike ${containsPattern(f.search)})` : db``}
       ${f.afterId ? db`and (b.created_at, b.id) < (select c.created_at, c.id from public.blogger_information c where c.id = ${f.afterId} and c.organization_id = ${organizationId})` : db``}
     order by b.created_at desc, b.id desc
     limit ${f.limit}`;

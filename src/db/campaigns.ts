@@ -1,4 +1,5 @@
 import { jsonb, type Db } from './client';
+import { containsPattern } from './like';
 import { linkTags } from './tags';
 
 /** A campaign as the API returns it: the row plus its assignments. Days are 'YYYY-MM-DD'. */
@@ -48,7 +49,7 @@ export async function listCampaigns(db: Db, organizationId: string, f: CampaignL
     ${CAMPAIGN_SELECT(db)}
     where c.organization_id = ${organizationId}
       ${f.tag ? db`and exists (select 1 from public.campaign_tags ct join public.tags t on t.id = ct.tag_id where ct.campaign_id = c.id and t.name = ${f.tag})` : db``}
-      ${f.search ? db`and c.name ilike ${'%' + f.search.replace(/[\\%_]/g, (ch) => '\\' + ch) + '%'}` : db``}
+      ${f.search ? db`and c.name ilike ${containsPattern(f.search)}` : db``}
       ${f.afterId ? db`and (c.created_at, c.id) < (select p.created_at, p.id from public.campaigns p where p.id = ${f.afterId} and p.organization_id = ${organizationId})` : db``}
     order by c.created_at desc, c.id desc
     limit ${f.limit}`;

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { databaseError, isMissingUserReference } from '../db/errors';
 
 /** Every error the API answers with, and its HTTP status. One envelope for the whole API. */
 export const ERROR_STATUS = {
@@ -62,7 +63,37 @@ export function handleError(err: Error, c: Context) {
     const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === err.status)?.[0] ?? 'bad_request') as ErrorCode;
     return errorResponse(c, new ApiError(code, err.message || code.replace(/_/g, ' ')));
   }
+  const fromDatabase = databaseErrorAsApiError(err);
+  if (fromDatabase) {
+    // validation should have refused this input before the database did: worth a look
+    console.warn(JSON.stringify({ level: 'warn', event: 'database_refused_input', method: c.req.method, path: c.req.path, answered: fromDatabase.code, sqlstate: databaseError(err)?.sqlstate, message: err.message }));
+    return errorResponse(c, fromDatabase);
+  }
   const requestId = c.get('requestId' as never) as string | undefined;
   console.error(JSON.stringify({ level: 'error', request_id: requestId, path: c.req.path, error: err.name, message: err.message, stack: err.stack }));
   return c.json({ error: { code: 'internal_error', message: 'internal error', request_id: requestId } } satisfies ErrorBody, 500);
+}
+
+/**
+ * Postgres errors caused by what the caller sent, as 4xx (the last line of defence: validation in
+ * src/domain/validation.ts refuses such input first). Anything else stays a 500.
+ */
+export function databaseErrorAsApiError(err: unknown): ApiError | undefined {
+  const db = databaseError(err);
+  if (!db) return undefined;
+  if (isMissingUserReference(err)) {
+    return new ApiError('unauthorized', 'the account this access token was issued for no longer exists', { reason: 'user_not_found' });
+  }
+  // class 22: data exception (invalid text representation, NUL / bad Unicode, date out of range, …)
+  if (db.sqlstate.startsWith('22')) return new ApiError('validation_failed', 'a value in the request cannot be stored', { reason: 'invalid_value' });
+  // the database's own quota guard on tracking (20261203050000_roles_in_the_database.sql)
+  if (db.sqlstate === '23514' && (db.constraint === 'max_tracked_videos' || db.constraint === 'max_tracked_bloggers')) {
+    return new ApiError('limit_exceeded', `limit ${db.constraint} reached`, { limit: db.constraint });
+  }
+  if (db.sqlstate === '23514') return new ApiError('validation_failed', 'a value in the request is not allowed', { reason: 'check_violation' });
+  if (db.sqlstate === '23505') return new ApiError('conflict', 'this already exists', { reason: 'duplicate' });
+  if (db.sqlstate === '23503') return new ApiError('conflict', 'this refers to something that does not exist (any more)', { reason: 'missing_reference' });
+  // 42501: the database's roles and policies refused a write the HTTP checks let through
+  if (db.sqlstate === '42501') return new ApiError('forbidden', 'your role does not allow this');
+  return undefined;
 }

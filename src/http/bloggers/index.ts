@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isStorableText, TagNames, Text, whenFieldsValid } from '../../domain/validation';
 import { asCaller } from '../caller';
 import {
   deleteBlogger, findBlogger, linkBloggerCampaign, listBloggers, updateTracking, upsertBlogger, upsertTracking,
@@ -20,21 +21,20 @@ import type { AppContext, AppEnv } from '../context';
 
 const PlatformParam = z.enum(['TikTok', 'Instagram', 'YouTube']);
 const Count = z.number().int().min(1).max(1000);
-const Tags = z.array(z.string().trim().min(1).max(64)).max(20);
 
 export const AddBloggerBody = z
   .object({
-    username: z.string().trim().min(1).max(200).optional(),
-    url: z.url().max(2048).optional(),
+    username: Text({ max: 200 }).optional(),
+    url: z.url().max(2048).refine(isStorableText, 'must not contain NUL characters').optional(),
     platform: PlatformParam,
     campaign_id: z.uuid().optional(),
-    tags: Tags.optional(),
+    tags: TagNames.optional(),
     initial_videos_count: Count.optional(),
     daily_videos_count: Count.optional(),
     /** start a new initial fetch even if one completed (see README: re-adding a blogger) */
     refetch: z.boolean().optional(),
   })
-  .refine((b) => Boolean(b.username) !== Boolean(b.url), { message: 'give exactly one of username or url', path: ['username'] });
+  .refine((b) => Boolean(b.username) !== Boolean(b.url), { message: 'give exactly one of username or url', path: ['username'], ...whenFieldsValid });
 
 export const AddFromTrackingBody = z.object({
   blogger_id: z.uuid(),
@@ -51,8 +51,8 @@ export const ListBloggersQuery = PageQuery.extend({
   platform: PlatformParam.optional(),
   is_active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   campaign_id: z.uuid().optional(),
-  tag: z.string().max(64).optional(),
-  search: z.string().max(100).optional(),
+  tag: Text({ max: 64 }).optional(),
+  search: Text({ max: 100 }).optional(),
 });
 
 const IdParam = z.object({ id: z.uuid() });

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { Text, whenFieldsValid } from '../../domain/validation';
 import { deleteCampaign, findCampaign, insertCampaign, listCampaigns, setCampaignTags, updateCampaign } from '../../db/campaigns';
 import { ApiError, notFound } from '../errors';
 import { decodeCursor, page, PageQuery } from '../pagination';
@@ -12,8 +13,8 @@ const datesInOrder = (b: { starts_on?: string | null; ends_on?: string | null })
 
 export const CreateCampaignBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(5000).nullable().optional(),
+    name: Text({ max: 200 }),
+    description: Text({ max: 5000, min: 0 }).nullable().optional(),
     /** the campaign's total budget, in `currency` (see README "Analytics" for how it combines with video budgets) */
     budget: Money.nullable().optional(),
     currency: Currency.optional(),
@@ -21,13 +22,13 @@ export const CreateCampaignBody = z
     ends_on: Day.nullable().optional(),
     tags: TagNames.optional(),
   })
-  .refine(datesInOrder, { message: 'starts_on must not be after ends_on', path: ['ends_on'] });
+  .refine(datesInOrder, { message: 'starts_on must not be after ends_on', path: ['ends_on'], ...whenFieldsValid });
 export type CreateCampaignBody = z.infer<typeof CreateCampaignBody>;
 
 export const UpdateCampaignBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(5000).nullable(),
+    name: Text({ max: 200 }),
+    description: Text({ max: 5000, min: 0 }).nullable(),
     budget: Money.nullable(),
     currency: Currency,
     starts_on: Day.nullable(),
@@ -35,12 +36,12 @@ export const UpdateCampaignBody = z
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' })
-  .refine(datesInOrder, { message: 'starts_on must not be after ends_on', path: ['ends_on'] });
+  .refine(datesInOrder, { message: 'starts_on must not be after ends_on', path: ['ends_on'], ...whenFieldsValid });
 export type UpdateCampaignBody = z.infer<typeof UpdateCampaignBody>;
 
 export const ListCampaignsQuery = PageQuery.extend({
-  tag: z.string().trim().min(1).max(64).optional(),
-  search: z.string().trim().min(1).max(100).optional(),
+  tag: Text({ max: 64 }).optional(),
+  search: Text({ max: 100 }).optional(),
 });
 
 /** POST /campaigns, GET /campaigns, GET/PATCH/DELETE /campaigns/:id */

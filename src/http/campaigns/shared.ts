@@ -8,7 +8,7 @@ export { asCaller } from '../caller';
 export { Day, RangeFields, rangeInOrder, rangeNotInOrder } from '../analytics-query';
 export const Money = z.number().min(0).max(999_999_999_999.99).multipleOf(0.01);
 export const Currency = z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. USD');
-export const TagNames = z.array(z.string().trim().min(1).max(64)).max(20);
+export { TagNames } from '../../domain/validation';
 export const IdParam = z.object({ id: z.uuid() });
 
 export const ModeParam = z.enum(['totals', 'increments']).default('totals');

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { Text } from '../../domain/validation';
 import { campaignVideos, type VideoSort } from '../../db/analytics';
 import { ApiError, notFound } from '../errors';
 import { validate } from '../validate';
@@ -16,7 +17,7 @@ export const CampaignVideosQuery = z
     platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
     status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
     blogger_id: z.uuid().optional(),
-    tag: z.string().trim().min(1).max(64).optional(),
+    tag: Text({ max: 64 }).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(300).optional(),
   })

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { TagNames, Text } from '../../domain/validation';
 import { parseVideoUrl } from '../../platforms/video-url';
 import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus, type VideoRow } from '../../db/videos';
 import { assertCanTrackVideos } from '../../steps/limits';
@@ -15,10 +16,8 @@ import { decodeCursor, page, PageQuery } from '../pagination';
 import { validate } from '../validate';
 import type { AppEnv } from '../context';
 
-const TagNames = z.array(z.string().trim().min(1).max(64)).max(20);
-
 export const AddVideoBody = z.object({
-  url: z.string().trim().min(1).max(2048),
+  url: Text({ max: 2048 }),
   campaign_id: z.uuid().optional(),
   tags: TagNames.optional(),
 });

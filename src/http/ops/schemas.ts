@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Instant, isStorableText, Text, whenFieldsValid } from '../../domain/validation';
 import type { RunFilter, RunListRow, RunRow } from '../../db/ops';
 import { RUN_ACTIONS } from '../../ops/runs';
 import { RUN_STATUSES, RUN_TRIGGERS, WORKFLOW_NAMES } from '../../ops/workflows';
@@ -15,8 +16,8 @@ const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
     z.array(z.enum(values)).max(values.length).optional(),
   );
 
-const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-const searchText = z.string().trim().min(1).max(200).optional();
+const isoDate = Instant;
+const searchText = Text({ max: 200 }).optional();
 
 export const RunFilterInput = z
   .object({
@@ -31,7 +32,7 @@ export const RunFilterInput = z
     sheet: searchText,
     video: searchText,
   })
-  .refine((f) => !(f.from && f.to) || f.from < f.to, { message: "'from' must be before 'to'", path: ['from'] });
+  .refine((f) => !(f.from && f.to) || f.from < f.to, { message: "'from' must be before 'to'", path: ['from'], ...whenFieldsValid });
 export type RunFilterInput = z.input<typeof RunFilterInput>;
 
 export function toRunFilter(f: z.output<typeof RunFilterInput>): RunFilter {
@@ -59,7 +60,11 @@ export const ListRunsQuery = z.intersection(
   }),
 );
 
-const Cursor = z.object({ at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), id: InstanceId });
+// `at` is read back as timestamptz: a real instant in range, or the cursor is refused (not a database error).
+const Cursor = z.object({
+  at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/).refine((at) => Instant.safeParse(at).success),
+  id: InstanceId,
+});
 
 export const encodeRunCursor = (row: { cursor_at: string; instance_id: string }) =>
   btoa(JSON.stringify({ at: row.cursor_at, id: row.instance_id })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
@@ -81,7 +86,7 @@ export function runView(row: RunListRow | RunRow) {
 export type RunView = ReturnType<typeof runView>;
 
 export const RestartFromInput = z.object({
-  name: z.string().min(1).max(256),
+  name: z.string().min(1).max(256).refine(isStorableText, 'must not contain NUL characters'),
   count: z.number().int().min(1).optional(),
   type: z.enum(['do', 'sleep', 'waitForEvent']).optional(),
 });
@@ -102,16 +107,17 @@ export const BulkBody = z
     from: RestartFromInput.optional(),
   })
   .strict()
-  .refine((b) => (b.filter === undefined) !== (b.instance_ids === undefined), { message: 'give either filter or instance_ids', path: ['filter'] })
+  .refine((b) => (b.filter === undefined) !== (b.instance_ids === undefined), { message: 'give either filter or instance_ids', path: ['filter'], ...whenFieldsValid })
   .refine((b) => b.filter === undefined || Object.values(b.filter).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0)), {
     message: 'a bulk filter needs at least one criterion',
     path: ['filter'],
+    ...whenFieldsValid,
   })
-  .refine((b) => b.dry_run || b.expected_count !== undefined, { message: 'expected_count is required (run with dry_run first and confirm its count)', path: ['expected_count'] })
-  .refine((b) => b.from === undefined || b.action === 'restart', { message: "'from' applies to restart only", path: ['from'] });
+  .refine((b) => b.dry_run || b.expected_count !== undefined, { message: 'expected_count is required (run with dry_run first and confirm its count)', path: ['expected_count'], ...whenFieldsValid })
+  .refine((b) => b.from === undefined || b.action === 'restart', { message: "'from' applies to restart only", path: ['from'], ...whenFieldsValid });
 export type BulkBody = z.input<typeof BulkBody>;
 
-export const ScheduledRunBody = z.object({ cron: z.string().min(1).max(100) }).strict();
+export const ScheduledRunBody = z.object({ cron: Text({ max: 100 }) }).strict();
 
 export const MetricsQuery = z.object({ hours: z.coerce.number().int().min(1).max(168).default(24) });
 
@@ -120,5 +126,6 @@ export const ActionsQuery = z.object({
   dead_letter_id: z.string().regex(/^\d{1,19}$/, 'a dead letter id').optional(),
   organization_id: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().regex(/^\d{1,19}$/).optional(),
+  // an ops_actions id (bigint): at most 2^63 - 1, or Postgres refuses the comparison
+  cursor: z.string().regex(/^\d{1,19}$/).refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9223372036854775807n, 'not a valid cursor').optional(),
 });

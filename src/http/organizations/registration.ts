@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { Text } from '../../domain/validation';
 import { listMyOrganizations, registerOrganization, type OrganizationRow } from '../../db/organizations';
 import { ApiError } from '../errors';
 import { validate } from '../validate';
@@ -8,7 +9,7 @@ import { asCaller, organizationJson } from './shared';
 import { Currency, Slug, TimeZone } from './schemas';
 
 export const RegisterOrganizationBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: Text({ max: 200 }),
   /** derived from the name when omitted */
   slug: Slug.optional(),
   timezone: TimeZone.optional(),

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { Text } from '../../domain/validation';
 import { findOrganization, updateOrganizationSettings } from '../../db/organizations';
 import { assertPerItemLimit } from '../../steps/limits';
 import { ApiError, notFound } from '../errors';
@@ -11,7 +12,7 @@ import { Currency, ReportPreferences, Slug, TimeZone, VideosCount } from './sche
 
 export const UpdateOrganizationBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: Text({ max: 200 }),
     slug: Slug,
     timezone: TimeZone,
     currency: Currency,

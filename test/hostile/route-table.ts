@@ -1,0 +1,89 @@
+/// <reference types="vite/client" />
+import { z } from 'zod';
+import { app } from '../../src/http/app';
+
+/**
+ * The routes the fuzz suite attacks, read from the app's own route table (Hono `app.routes`), so
+ * a route added later is attacked without anyone editing a list here. Middleware registrations
+ * (method ALL, paths ending in `*`) are not endpoints.
+ */
+export interface Endpoint {
+  method: string;
+  path: string;
+  /** the `:name` path parameters, in order */
+  params: string[];
+}
+
+export function endpoints(): Endpoint[] {
+  const seen = new Map<string, Endpoint>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path.includes('*')) continue;
+    const key = `${r.method} ${r.path}`;
+    if (!seen.has(key)) seen.set(key, { method: r.method, path: r.path, params: [...r.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!) });
+  }
+  return [...seen.values()];
+}
+
+/**
+ * The only routes allowed to answer something other than JSON when they succeed: the ops page and
+ * its scripts. Their errors must still be the JSON envelope.
+ */
+export const NON_JSON_ROUTES = new Set(['GET /ops', 'GET /ops/assets/ops.js', 'GET /ops/assets/chart.umd.min.js']);
+
+/**
+ * Field names and enum values the API's schemas know, harvested from every zod schema exported by
+ * src/http/** (and the shared value types), so generated bodies and queries use the API's own
+ * vocabulary and reach the checks behind the first one. New schemas are picked up automatically.
+ */
+export interface Vocabulary {
+  keys: string[];
+  enumValues: string[];
+}
+
+export function harvestVocabulary(): Vocabulary {
+  const modules = import.meta.glob(['../../src/http/**/*.ts', '../../src/domain/**/*.ts'], { eager: true }) as Record<string, Record<string, unknown>>;
+  const keys = new Set<string>();
+  const enumValues = new Set<string>();
+  const visited = new Set<unknown>();
+  const walk = (schema: unknown, depth: number) => {
+    if (!(schema instanceof z.ZodType) || visited.has(schema) || depth > 12) return;
+    visited.add(schema);
+    const def = (schema as unknown as { _zod: { def: Record<string, any> } })._zod.def;
+    switch (def.type) {
+      case 'object':
+        for (const [k, v] of Object.entries(def.shape as Record<string, unknown>)) {
+          keys.add(k);
+          walk(v, depth + 1);
+        }
+        break;
+      case 'enum':
+        for (const v of Object.values(def.entries as Record<string, unknown>)) if (typeof v === 'string') enumValues.add(v);
+        break;
+      case 'literal':
+        for (const v of def.values as unknown[]) if (typeof v === 'string') enumValues.add(v);
+        break;
+      case 'pipe':
+        walk(def.in, depth + 1);
+        walk(def.out, depth + 1);
+        break;
+      case 'intersection':
+        walk(def.left, depth + 1);
+        walk(def.right, depth + 1);
+        break;
+      case 'union':
+        for (const o of def.options as unknown[]) walk(o, depth + 1);
+        break;
+      case 'array':
+        walk(def.element, depth + 1);
+        break;
+      case 'record':
+        walk(def.keyType, depth + 1);
+        walk(def.valueType, depth + 1);
+        break;
+      default:
+        if (def.innerType) walk(def.innerType, depth + 1);
+    }
+  };
+  for (const mod of Object.values(modules)) for (const value of Object.values(mod)) walk(value, 0);
+  return { keys: [...keys].sort(), enumValues: [...enumValues].sort() };
+}
