@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql, createOrganization } from '../helpers/db';
-import { campaignStatsFromRawSnapshots, campaignTimeseriesFromRawSnapshots, type StatsInput, type TimeseriesInput } from '../../src/db/analytics';
+import type { StatsInput, TimeseriesInput } from '../../src/db/analytics';
+import { campaignStatsFromRawSnapshots, campaignTimeseriesFromRawSnapshots } from '../support/analytics-raw';
 import { campaignStats, campaignTimeseries, organizationSummary, organizationTimeseries } from '../../src/db/analytics-aggregate';
 import {
   addCounters, addDays, contribution, dailyIncrements, engagements, isoWeekStart, METRICS, rollupDays, valueOn, zeroCounters,
