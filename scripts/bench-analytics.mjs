@@ -19,6 +19,7 @@
 //   --series-runs 5                              timed raw-snapshot timeseries reads (0: skip)
 //   --night-runs 2                               timed writes of the whole night per variant
 //   --membership-runs 5 --membership-videos 1000
+//   --fast-seed yes                              seed with the trigger off + the migrations' backfills (large runs)
 //   --writes no                                  skip part 4 (e.g. for the large run)
 //   --legacy no                                  skip the legacy materialized views and the row-level trigger
 // scripts/analytics-measure.mjs is the standalone, more detailed variant of the rollup's figures.
@@ -50,7 +51,7 @@ export async function run({ db, url, log, batchVideos }) {
   const ratio = (a, b) => `${(a / b).toFixed(a / b < 10 ? 2 : 0)} ×`;
 
   const analytics = await loadAnalytics();
-  const campaign = await seedCampaign(db, { videos: campaignVideos, days: campaignDays, log });
+  const campaign = await seedCampaign(db, { videos: campaignVideos, days: campaignDays, fastSeed: args['fast-seed'] === 'yes', log });
   const sizes = await tableSizes(db);
   log(`tables: video_statistics ${sizes.snapshots} rows (${sizes.raw}), video_daily_stats ${sizes.rollup_rows} rows (${sizes.rollup}), campaign_daily_stats ${sizes.campaign_rows} rows (${sizes.campaign_aggregate})`);
 

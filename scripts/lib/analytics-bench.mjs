@@ -60,10 +60,12 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
  * a few minutes after midnight UTC on each of the `days` days up to yesterday; about 1 % of nights
  * miss a video (a failed fetch), so carried-forward values and gaps are exercised; views grow at a
  * per-video rate, the other counters follow; 10 % of the videos have a budget, the campaign has one.
+ * With `fastSeed` (large runs) the snapshots go in 30 nights per statement with the trigger off and
+ * the rollup and aggregates are rebuilt by the migrations' backfill statements (same rows).
  * Ends with VACUUM ANALYZE (what autovacuum gives an insert-only table), so index-only scans of
  * video_statistics_latest_idx are available to the raw-snapshot reads as they are in production.
  */
-export async function seedCampaign(db, { videos, days, log = () => {} }) {
+export async function seedCampaign(db, { videos, days, fastSeed = false, log = () => {} }) {
   const t = performance.now();
   const [{ org }] = (await db.query(`insert into organizations (name, slug, plan) values ('Bench campaign', 'bench-campaign-' || substr(md5(random()::text), 1, 8), 'enterprise') returning id as org`)).rows;
   const [{ campaign, starts_on }] = (await db.query(
@@ -82,22 +84,59 @@ export async function seedCampaign(db, { videos, days, log = () => {} }) {
                                     else 'https://www.youtube.com/watch?v=' || substr(md5('campaign' || g), 1, 11) end as url) p`,
     [org, campaign, videos, days]);
   const claims = await benchUser(db, org);
+  // one night's snapshots, or (fast) nights $2 … $5 in one statement, ordered night by night
+  const nights = (fast) => `
+      insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
+      select v.organization_id, v.id, v.external_video_id, w.views, w.views / 20, w.views / 200, w.views / 500, w.views / 100, 'campaign-' || n.d,
+             ((now() at time zone 'UTC')::date - ($3::int + 1 - n.d))::timestamp at time zone 'UTC' + interval '5 minutes' + (x.h & 2047) * interval '1 second'
+      from generate_series($2::int, ${fast ? '$5::int' : '$2::int'}) n(d)
+      cross join videos v
+      cross join lateral (select hashtext(v.id::text) as h) x
+      cross join lateral (select (n.d * (20 + (x.h & 2047)) + n.d * n.d * (x.h & 7))::bigint as views) w
+      where v.organization_id = $1 and v.campaign_id = $4 and hashtext(v.id::text || n.d) % 100 <> 0
+      order by n.d, v.id`;
   let written = 0;
   let nightsMs = 0;
-  for (let d = 1; d <= days; d++) {
-    const night = await timed(() => db.query(`
-      insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
-      select v.organization_id, v.id, v.external_video_id, w.views, w.views / 20, w.views / 200, w.views / 500, w.views / 100, 'campaign-' || $2::int,
-             ((now() at time zone 'UTC')::date - ($3::int + 1 - $2::int))::timestamp at time zone 'UTC' + interval '5 minutes' + (x.h & 2047) * interval '1 second'
-      from videos v
-      cross join lateral (select hashtext(v.id::text) as h) x
-      cross join lateral (select ($2::int * (20 + (x.h & 2047)) + $2::int * $2::int * (x.h & 7))::bigint as views) w
-      where v.organization_id = $1 and v.campaign_id = $4 and hashtext(v.id::text || $2::int) % 100 <> 0
-      order by v.id`, [org, d, days, campaign]));
-    written += night.result.rowCount;
-    nightsMs += night.ms;
+  if (!fastSeed) {
+    for (let d = 1; d <= days; d++) {
+      const night = await timed(() => db.query(nights(false), [org, d, days, campaign]));
+      written += night.result.rowCount;
+      nightsMs += night.ms;
+    }
+    log(`campaign: ${videos} videos, ${written} snapshots over ${days} nights written as ${days} nightly INSERTs (trigger on) in ${(nightsMs / 1000).toFixed(1)} s`);
+  } else {
+    // Fast seed (large runs): snapshots with the rollup trigger off, 30 nights per statement (the
+    // same night-by-night physical order), then the rollup and the aggregates rebuilt by the
+    // migrations' own backfill statements, restricted to this organization.
+    await db.query('alter table video_statistics disable trigger video_daily_stats_insert');
+    try {
+      for (let d = 1; d <= days; d += 30) {
+        const chunk = await timed(() => db.query(nights(true), [org, d, days, campaign, Math.min(days, d + 29)]));
+        written += chunk.result.rowCount;
+        nightsMs += chunk.ms;
+        log(`campaign (fast seed): nights ${d}-${Math.min(days, d + 29)}: ${written} snapshots so far, ${(nightsMs / 1000).toFixed(0)} s`);
+      }
+    } finally {
+      await db.query('alter table video_statistics enable trigger video_daily_stats_insert');
+    }
+    const migrations = path.join(root, 'supabase', 'migrations');
+    const rollup = await fs.readFile(path.join(migrations, '20261122300000_analytics_rollup.sql'), 'utf8');
+    const rollupBackfill = rollup.slice(rollup.indexOf('insert into public.video_daily_stats', rollup.indexOf('-- Backfill')), rollup.indexOf('-- Views (legacy names'))
+      .replace('from public.video_statistics st) s', `from public.video_statistics st where st.organization_id = '${org}') s`);
+    const aggregates = await fs.readFile(path.join(migrations, '20261203130000_campaign_organization_daily_stats.sql'), 'utf8');
+    const aggregateBackfill = aggregates.slice(aggregates.indexOf('insert into public.campaign_daily_stats', aggregates.indexOf('-- Backfill')), aggregates.indexOf('-- RLS ---'))
+      .replaceAll('join public.videos v on v.id = d.video_id', `join public.videos v on v.id = d.video_id and v.organization_id = '${org}'`);
+    await db.query('alter table video_daily_stats disable trigger analytics_daily_insert');
+    try {
+      const r = await timed(() => db.query(rollupBackfill));
+      log(`campaign (fast seed): rollup backfill ${(r.ms / 1000).toFixed(0)} s`);
+      const a = await timed(() => db.query(aggregateBackfill));
+      log(`campaign (fast seed): aggregate backfill ${(a.ms / 1000).toFixed(0)} s`);
+    } finally {
+      await db.query('alter table video_daily_stats enable trigger analytics_daily_insert');
+    }
+    log(`campaign: ${videos} videos, ${written} snapshots over ${days} nights (fast seed: ${Math.ceil(days / 30)} INSERTs with the trigger off, then the migrations' backfills) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
-  log(`campaign: ${videos} videos, ${written} snapshots over ${days} nights written as ${days} nightly INSERTs (trigger on) in ${(nightsMs / 1000).toFixed(1)} s`);
   const vacuum = await timed(() => db.query('vacuum (analyze) video_statistics, video_daily_stats, videos, campaign_daily_stats, organization_daily_stats'));
   log(`vacuum analyze: ${(vacuum.ms / 1000).toFixed(1)} s; campaign seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   return { organizationId: org, campaignId: campaign, startsOn: starts_on, claims, snapshots: written, seedMs: performance.now() - t };
