@@ -60,12 +60,14 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
  * a few minutes after midnight UTC on each of the `days` days up to yesterday; about 1 % of nights
  * miss a video (a failed fetch), so carried-forward values and gaps are exercised; views grow at a
  * per-video rate, the other counters follow; 10 % of the videos have a budget, the campaign has one.
+ * With `every` > 1 each video is measured every `every`-th night (staggered, so every night still
+ * measures 1/every of the videos and every day has data).
  * With `fastSeed` (large runs) the snapshots go in 30 nights per statement with the trigger off and
  * the rollup and aggregates are rebuilt by the migrations' backfill statements (same rows).
  * Ends with VACUUM ANALYZE (what autovacuum gives an insert-only table), so index-only scans of
  * video_statistics_latest_idx are available to the raw-snapshot reads as they are in production.
  */
-export async function seedCampaign(db, { videos, days, fastSeed = false, log = () => {} }) {
+export async function seedCampaign(db, { videos, days, fastSeed = false, every = 1, log = () => {} }) {
   const t = performance.now();
   const [{ org }] = (await db.query(`insert into organizations (name, slug, plan) values ('Bench campaign', 'bench-campaign-' || substr(md5(random()::text), 1, 8), 'enterprise') returning id as org`)).rows;
   const [{ campaign, starts_on }] = (await db.query(
@@ -94,6 +96,7 @@ export async function seedCampaign(db, { videos, days, fastSeed = false, log = (
       cross join lateral (select hashtext(v.id::text) as h) x
       cross join lateral (select (n.d * (20 + (x.h & 2047)) + n.d * n.d * (x.h & 7))::bigint as views) w
       where v.organization_id = $1 and v.campaign_id = $4 and hashtext(v.id::text || n.d) % 100 <> 0
+        ${every > 1 ? `and (n.d + (x.h & 1023)) % ${every} = 0` : ''}
       order by n.d, v.id`;
   let written = 0;
   let nightsMs = 0;
