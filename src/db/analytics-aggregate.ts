@@ -2,7 +2,7 @@ import type postgres from 'postgres';
 import type { Db } from './client';
 import type { Platform, VideoStatus } from './videos';
 import {
-  campaignRange, counters, parseBudgets, resolveSeriesRange, withEngagements,
+  campaignRange, counters, resolveSeriesRange, videoBudgets, withEngagements,
   type CampaignStats, type CountersWithEngagements, type StatsInput, type Timeseries, type TimeseriesInput,
 } from './analytics';
 import { budgetMetrics, campaignBudget, isoWeekStart, METRICS } from '../steps/analytics';
@@ -50,17 +50,15 @@ export async function campaignStats(db: Db, organizationId: string, campaignId: 
   const [row] = await db<Record<string, string | number | null>[]>`
     with r as (${campaignRange(db, organizationId, campaignId, input)})
     select r.id, r.budget::text as campaign_budget, r.currency, r.from_day::text as from_day, r.to_day::text as to_day,
-           vids.video_count, vids.video_budgets, s.*
+           coalesce(k.videos, 0) as video_count, case when k.budgets > 0 then k.budget_sum::text end as video_budget_sum, s.*
     from r
-    cross join lateral (
-      select count(*)::int as video_count, jsonb_agg(v.budget::text) filter (where v.budget is not null) as video_budgets
-      from public.videos v where v.organization_id = ${organizationId} and v.campaign_id = r.id) vids
+    left join public.campaign_video_counts k on k.organization_id = ${organizationId} and k.campaign_id = r.id
     cross join lateral (
       select ${rangeSums(db)}
       from (${aggregateRows(db, organizationId, { campaignId }, db`and a.day <= r.to_bound`)}) a) s`;
   if (!row) return null;
   const values = counters(row, prefix);
-  const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), parseBudgets(row.video_budgets));
+  const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), videoBudgets(row.video_budget_sum));
   return {
     campaign_id: String(row.id),
     mode: input.mode,
@@ -168,10 +166,9 @@ export async function organizationSummary(db: Db, organizationId: string, input:
       join (${aggregateRows(db, organizationId, scope, db``)}) a on a.day <= r.to_bound
       group by a.platform`,
     db<{ platform: Platform; video_status: VideoStatus; n: number }[]>`
-      select v.platform::text as platform, v.video_status::text as video_status, count(*)::int as n
-      from public.videos v
-      where v.organization_id = ${organizationId} ${input.platform ? db`and v.platform = ${input.platform}` : db``}
-      group by 1, 2`,
+      select k.platform::text as platform, k.video_status::text as video_status, k.videos as n
+      from public.organization_video_counts k
+      where k.organization_id = ${organizationId} ${input.platform ? db`and k.platform = ${input.platform}` : db``}`,
   ]);
   const parts = new Map<Platform, OrganizationSummaryPart>();
   const part = (p: Platform) => {
@@ -193,7 +190,8 @@ export async function organizationSummary(db: Db, organizationId: string, input:
     x.videos[c.video_status] += c.n;
     x.videos.total += c.n;
   }
-  const platforms = PLATFORM_ORDER.filter((p) => parts.has(p)).map((p) => ({ platform: p, ...parts.get(p)! }));
+  // a platform with no video left can still have all-zero aggregate rows: it is not listed
+  const platforms = PLATFORM_ORDER.filter((p) => (parts.get(p)?.videos.total ?? 0) > 0).map((p) => ({ platform: p, ...parts.get(p)! }));
   const add = (k: 'totals' | 'increments') =>
     withEngagements(Object.fromEntries(METRICS.map((m) => [m, platforms.reduce((acc, p) => acc + p[k][m], 0)])) as Record<(typeof METRICS)[number], number>);
   const videos: OrganizationVideoCounts = { total: 0, tracking: 0, stopped: 0, deleted: 0, with_stats: 0 };

@@ -180,12 +180,12 @@ export async function campaignStatsFrom(db: Db, source: PerVideoSource, organiza
     select r.id, r.budget::text as campaign_budget, r.currency, r.from_day::text as from_day, r.to_day::text as to_day,
            (select count(*) from per)::int as video_count,
            (select count(*) from per where has_stats)::int as with_stats,
-           (select jsonb_agg(budget::text) from per where budget is not null) as video_budgets,
+           (select sum(budget)::text from per) as video_budget_sum,
            s.*
     from r cross join lateral (select ${sums(db, prefix)} from per) s`;
   if (!row) return null;
   const values = counters(row, prefix);
-  const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), parseBudgets(row.video_budgets));
+  const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), videoBudgets(row.video_budget_sum));
   return {
     campaign_id: String(row.id),
     mode: input.mode,
@@ -199,9 +199,12 @@ export async function campaignStatsFrom(db: Db, source: PerVideoSource, organiza
   };
 }
 
-export function parseBudgets(v: unknown): number[] {
-  const list = typeof v === 'string' ? (JSON.parse(v) as string[]) : ((v as string[] | null) ?? []);
-  return list.map(Number);
+/**
+ * The videos' budgets as campaignBudget takes them, from their SQL sum (numeric, exact; null when no
+ * video has one): summing in SQL makes the per-video and the aggregate reads agree to the cent.
+ */
+export function videoBudgets(sum: unknown): number[] {
+  return sum === null || sum === undefined ? [] : [Number(sum)];
 }
 
 /**

@@ -168,6 +168,16 @@ async function expectAggregatesMatchDefinition(orgId: string, context: string) {
     select (select count(*) from ((table want_c except table have_c) union all (table have_c except table want_c)) x)::int as campaign_rows,
            (select count(*) from ((table want_o except table have_o) union all (table have_o except table want_o)) x)::int as organization_rows`, [orgId]);
   expect(diff, context).toEqual({ campaign_rows: 0, organization_rows: 0 });
+  // and the video counts (migration 20261203130100_video_counts.sql)
+  const [counts] = await sql`
+    with want_c as (select campaign_id, count(*)::int as videos, coalesce(sum(budget), 0)::numeric(16, 2) as budget_sum, count(budget)::int as budgets
+                    from videos where organization_id = ${orgId} and campaign_id is not null group by 1),
+    have_c as (select campaign_id, videos, budget_sum, budgets from campaign_video_counts where organization_id = ${orgId} and (videos, budget_sum, budgets) <> (0, 0, 0)),
+    want_o as (select platform, video_status, count(*)::int as videos from videos where organization_id = ${orgId} group by 1, 2),
+    have_o as (select platform, video_status, videos from organization_video_counts where organization_id = ${orgId} and videos <> 0)
+    select (select count(*) from ((table want_c except table have_c) union all (table have_c except table want_c)) x)::int as campaign_counts,
+           (select count(*) from ((table want_o except table have_o) union all (table have_o except table want_o)) x)::int as organization_counts`;
+  expect(counts, context).toEqual({ campaign_counts: 0, organization_counts: 0 });
 }
 
 // ---- the organization reference: the model of src/steps/analytics.ts over raw snapshots ----------

@@ -65,7 +65,7 @@ describe('campaign_daily_stats follows campaign membership', () => {
   });
 });
 
-describe('RLS on campaign_daily_stats and organization_daily_stats', () => {
+describe('RLS on the daily aggregates and the video counts', () => {
   it('members read their organization’s rows and nobody else’s; anonymous callers read none', async () => {
     const a = await createCampaignFixture(sql);
     const b = await createCampaignFixture(sql);
@@ -73,13 +73,21 @@ describe('RLS on campaign_daily_stats and organization_daily_stats', () => {
       campaign: await tx`select distinct organization_id from campaign_daily_stats`,
       organization: await tx`select distinct organization_id from organization_daily_stats`,
       theirs: await tx`select 1 from campaign_daily_stats where campaign_id = ${b.campaignId}`,
+      campaignCounts: await tx`select distinct organization_id from campaign_video_counts`,
+      organizationCounts: await tx`select distinct organization_id from organization_video_counts`,
+      theirCounts: await tx`select 1 from campaign_video_counts where campaign_id = ${b.campaignId}`,
     }));
     expect(seen.campaign).toEqual([{ organization_id: a.owner.orgId }]);
     expect(seen.organization).toEqual([{ organization_id: a.owner.orgId }]);
     expect(seen.theirs).toHaveLength(0);
+    expect(seen.campaignCounts).toEqual([{ organization_id: a.owner.orgId }]);
+    expect(seen.organizationCounts).toEqual([{ organization_id: a.owner.orgId }]);
+    expect(seen.theirCounts).toHaveLength(0);
     const anon = await rolledBackAs(sql, null, async (tx) => [
       ...(await tx`select 1 from campaign_daily_stats`.catch(() => [])),
       ...(await tx`select 1 from organization_daily_stats`.catch(() => [])),
+      ...(await tx`select 1 from campaign_video_counts`.catch(() => [])),
+      ...(await tx`select 1 from organization_video_counts`.catch(() => [])),
     ]);
     expect(anon).toHaveLength(0);
   });
@@ -96,6 +104,9 @@ describe('RLS on campaign_daily_stats and organization_daily_stats', () => {
       (tx: postgres.TransactionSql) => tx`insert into organization_daily_stats (organization_id, day, platform) values (${org}, '2030-01-01', 'TikTok')`,
       (tx: postgres.TransactionSql) => tx`truncate organization_daily_stats`,
       (tx: postgres.TransactionSql) => tx`select private.fold_analytics_deltas(array[]::private.analytics_delta[])`,
+      (tx: postgres.TransactionSql) => tx`update campaign_video_counts set videos = 0 where campaign_id = ${a.campaignId}`,
+      (tx: postgres.TransactionSql) => tx`insert into organization_video_counts (organization_id, platform, video_status, videos) values (${org}, 'Other', 'tracking', 9)`,
+      (tx: postgres.TransactionSql) => tx`delete from organization_video_counts where organization_id = ${org}`,
     ]) {
       await expect(asUser(a.owner.userId, statement)).rejects.toThrow(/permission denied/);
     }
