@@ -177,7 +177,8 @@ comment on function private.fold_analytics_deltas(private.analytics_delta[]) is
   'Adds grouped deltas of video_daily_stats rows to campaign_daily_stats and organization_daily_stats.';
 
 -- The rollup's INSERT / UPDATE / DELETE statements: + new rows, − old rows, under the video's
--- current campaign and platform. Rows of videos that no longer exist (a video delete cascading)
+-- current campaign and platform (looked up per row by primary key, a lateral probe: the cost
+-- follows the statement's rows, never the size of videos). Rows of videos that no longer exist (a video delete cascading)
 -- were subtracted by the videos BEFORE DELETE trigger and are skipped here.
 create function private.analytics_after_daily_insert()
 returns trigger
@@ -191,7 +192,7 @@ begin
                coalesce(sum(n.open_views) filter (where n.is_first), 0), coalesce(sum(n.open_likes) filter (where n.is_first), 0),
                coalesce(sum(n.open_comments) filter (where n.is_first), 0), coalesce(sum(n.open_reposts) filter (where n.is_first), 0),
                coalesce(sum(n.open_saves) filter (where n.is_first), 0), count(*) filter (where n.is_first))::private.analytics_delta
-    from new_rows n join public.videos v on v.id = n.video_id
+    from new_rows n cross join lateral (select v.organization_id, v.campaign_id, v.platform from public.videos v where v.id = n.video_id) v
     group by v.organization_id, v.campaign_id, v.platform, n.day));
   return null;
 end;
@@ -209,7 +210,7 @@ begin
                -coalesce(sum(o.open_views) filter (where o.is_first), 0), -coalesce(sum(o.open_likes) filter (where o.is_first), 0),
                -coalesce(sum(o.open_comments) filter (where o.is_first), 0), -coalesce(sum(o.open_reposts) filter (where o.is_first), 0),
                -coalesce(sum(o.open_saves) filter (where o.is_first), 0), -count(*) filter (where o.is_first))::private.analytics_delta
-    from old_rows o join public.videos v on v.id = o.video_id
+    from old_rows o cross join lateral (select v.organization_id, v.campaign_id, v.platform from public.videos v where v.id = o.video_id) v
     group by v.organization_id, v.campaign_id, v.platform, o.day));
   return null;
 end;
@@ -234,7 +235,7 @@ begin
       select -1, o.video_id, o.day, o.inc_views, o.inc_likes, o.inc_comments, o.inc_reposts, o.inc_saves,
              o.open_views, o.open_likes, o.open_comments, o.open_reposts, o.open_saves, o.is_first from old_rows o
     ) x
-    join public.videos v on v.id = x.video_id
+    cross join lateral (select v.organization_id, v.campaign_id, v.platform from public.videos v where v.id = x.video_id) v
     group by v.organization_id, v.campaign_id, v.platform, x.day));
   return null;
 end;
