@@ -269,19 +269,29 @@ begin
     return null;
   end if;
   perform 1 from public.videos v where v.id = any (moved) order by v.id for update;
+  -- each moved video's rows are read once, summed per day and (old keys, new keys), then folded
+  -- as − under the old keys and + under the new ones
   perform private.fold_analytics_deltas(array(
-    select row(k.organization_id, k.campaign_id, k.platform, d.day,
-               k.sign * sum(d.inc_views), k.sign * sum(d.inc_likes), k.sign * sum(d.inc_comments), k.sign * sum(d.inc_reposts), k.sign * sum(d.inc_saves),
-               k.sign * coalesce(sum(d.open_views) filter (where d.is_first), 0), k.sign * coalesce(sum(d.open_likes) filter (where d.is_first), 0),
-               k.sign * coalesce(sum(d.open_comments) filter (where d.is_first), 0), k.sign * coalesce(sum(d.open_reposts) filter (where d.is_first), 0),
-               k.sign * coalesce(sum(d.open_saves) filter (where d.is_first), 0), k.sign * count(*) filter (where d.is_first))::private.analytics_delta
+    select row(k.organization_id, k.campaign_id, k.platform, g.day,
+               k.sign * g.inc_views, k.sign * g.inc_likes, k.sign * g.inc_comments, k.sign * g.inc_reposts, k.sign * g.inc_saves,
+               k.sign * g.base_views, k.sign * g.base_likes, k.sign * g.base_comments, k.sign * g.base_reposts, k.sign * g.base_saves,
+               k.sign * g.videos_started)::private.analytics_delta
     from (
-      select -1 as sign, o.id, o.organization_id, o.campaign_id, o.platform from old_videos o where o.id = any (moved)
-      union all
-      select 1, n.id, n.organization_id, n.campaign_id, n.platform from new_videos n where n.id = any (moved)
-    ) k
-    join public.video_daily_stats d on d.video_id = k.id
-    group by k.sign, k.organization_id, k.campaign_id, k.platform, d.day));
+      select o.organization_id as old_org, o.campaign_id as old_campaign, o.platform as old_platform,
+             n.organization_id as new_org, n.campaign_id as new_campaign, n.platform as new_platform, d.day,
+             sum(d.inc_views) as inc_views, sum(d.inc_likes) as inc_likes, sum(d.inc_comments) as inc_comments,
+             sum(d.inc_reposts) as inc_reposts, sum(d.inc_saves) as inc_saves,
+             coalesce(sum(d.open_views) filter (where d.is_first), 0) as base_views, coalesce(sum(d.open_likes) filter (where d.is_first), 0) as base_likes,
+             coalesce(sum(d.open_comments) filter (where d.is_first), 0) as base_comments, coalesce(sum(d.open_reposts) filter (where d.is_first), 0) as base_reposts,
+             coalesce(sum(d.open_saves) filter (where d.is_first), 0) as base_saves, count(*) filter (where d.is_first) as videos_started
+      from new_videos n
+      join old_videos o on o.id = n.id
+      join public.video_daily_stats d on d.video_id = n.id
+      where n.id = any (moved)
+      group by o.organization_id, o.campaign_id, o.platform, n.organization_id, n.campaign_id, n.platform, d.day
+    ) g
+    cross join lateral (values (-1, g.old_org, g.old_campaign, g.old_platform), (1, g.new_org, g.new_campaign, g.new_platform))
+      as k(sign, organization_id, campaign_id, platform)));
   return null;
 end;
 $$;
