@@ -74,7 +74,7 @@ try {
     const [{ id: campaignId }] = (await db.query(`insert into campaigns (organization_id, name) values ($1, $2) returning id`, [org, `measure ${size}`])).rows;
     await db.query(`update videos set campaign_id = $1 where id in (select id from videos where organization_id = $2 and campaign_id is null order by id limit $3)`, [campaignId, org, size]);
     await db.query('analyze videos');
-    const results = await timeReads({ analytics, sql, counter: client.counter, claims, organizationId: org, campaignId, cases: readCases(), runs: { stats: RUNS, series: RUNS },
+    const results = await timeReads({ analytics, sql, counter: client.counter, claims, organizationId: org, campaignId, cases: readCases(), runs: { aggregate: { stats: RUNS, series: RUNS }, raw: { stats: RUNS, series: RUNS } },
       log: (m) => log(`${String(size).padStart(6)} videos, ${m}`) });
     for (const r of results) {
       reads.push({ size, label: r.label, rollup: r.rollup.p50, raw: r.raw.p50, same: r.identical });

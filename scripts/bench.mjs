@@ -8,6 +8,7 @@
 //   4. the cost of keeping the increments current after a nightly write (rollup trigger vs none vs
 //      the legacy materialized views): both in scripts/bench-analytics.mjs, run after 1-2 with
 //      wrangler dev stopped (options there: --campaign-videos, --campaign-days, --runs, …).
+// BENCH_PARTS=3,4 skips parts 1-2 (the catalogue and the pipeline).
 // Results go to stdout; BENCHMARKS.md records them with the machine they came from.
 import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import fs from 'node:fs/promises';
@@ -19,6 +20,8 @@ import { seedCatalogue } from './lib/seed-catalogue.mjs';
 import { catalogueFlags, freePort, machine, parseArgs } from './lib/bench-util.mjs';
 
 const { videos: VIDEOS, days: DAYS } = catalogueFlags(parseArgs());
+// BENCH_PARTS=3,4 runs only the campaign analytics (scripts/bench-analytics.mjs); default: all four parts
+const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4').split(',').map((p) => p.trim()));
 const root = path.resolve(import.meta.dirname, '..');
 const log = (m) => console.log(`[bench] ${m}`);
 
@@ -32,98 +35,104 @@ cleanup.push(async () => { await db.end().catch(() => {}); await pgServer.stop()
 
 try {
   log(`machine: ${machine()}, ${(await db.query('select version()')).rows[0].version.split(' on ')[0]}`);
-  let t = performance.now();
-  const seeded = await seedCatalogue(db, { videos: VIDEOS, days: DAYS });
-  log(`seeded ${seeded.videos} tracked videos with ${seeded.snapshots} snapshots (${DAYS} days) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  if (!PARTS.has('1') && !PARTS.has('2')) {
+    // BENCH_PARTS=3,4: the campaign analytics alone, on a database holding only their campaign
+    log(`BENCH_PARTS=${[...PARTS].join(',')}: parts 1-2 skipped`);
+    await (await import('./bench-analytics.mjs')).run({ db, url: pgServer.url, log });
+  } else {
+    let t = performance.now();
+    const seeded = await seedCatalogue(db, { videos: VIDEOS, days: DAYS });
+    log(`seeded ${seeded.videos} tracked videos with ${seeded.snapshots} snapshots (${DAYS} days) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  // ---- 1a. the ceiling: one INSERT … SELECT FROM unnest() of N snapshot rows, straight into Postgres
-  const ids = (await db.query(`select id, organization_id, external_video_id from videos order by id`)).rows;
-  t = performance.now();
-  await db.query(
-    `insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
-     select o, v, e, 1000, 10, 1, 1, 1, 'ceiling', now() - interval '1 day'
-     from unnest($1::uuid[], $2::uuid[], $3::text[]) as u(o, v, e)`,
-    [ids.map((r) => r.organization_id), ids.map((r) => r.id), ids.map((r) => r.external_video_id)],
-  );
-  const ceilingSeconds = (performance.now() - t) / 1000;
-  const ceiling = ids.length / ceilingSeconds;
-  log(`ceiling: ${ids.length} snapshot rows in one INSERT…SELECT FROM unnest() in ${ceilingSeconds.toFixed(2)} s = ${Math.round(ceiling)} rows/s`);
+    // ---- 1a. the ceiling: one INSERT … SELECT FROM unnest() of N snapshot rows, straight into Postgres
+    const ids = (await db.query(`select id, organization_id, external_video_id from videos order by id`)).rows;
+    t = performance.now();
+    await db.query(
+      `insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
+       select o, v, e, 1000, 10, 1, 1, 1, 'ceiling', now() - interval '1 day'
+       from unnest($1::uuid[], $2::uuid[], $3::text[]) as u(o, v, e)`,
+      [ids.map((r) => r.organization_id), ids.map((r) => r.id), ids.map((r) => r.external_video_id)],
+    );
+    const ceilingSeconds = (performance.now() - t) / 1000;
+    const ceiling = ids.length / ceilingSeconds;
+    log(`ceiling: ${ids.length} snapshot rows in one INSERT…SELECT FROM unnest() in ${ceilingSeconds.toFixed(2)} s = ${Math.round(ceiling)} rows/s`);
 
-  // ---- 1b. the pipeline: cron → NightlyRefresh → LOW_PRIORITY → consumer, inside wrangler dev
-  const fake = await startFakePlatforms({ port: await freePort() });
-  const stopFake = () => fake.close();
-  cleanup.unshift(stopFake);
-  const port = await freePort();
-  const batches = [];
-  const wrangler = spawnWranglerDev({
-    port,
-    persistTo: path.join(work, 'wrangler'),
-    databaseUrl: pgServer.url,
-    platforms: fake,
-    vars: { SUPABASE_JWT_SECRET: 'bench-secret-bench-secret-bench-secret', RAPIDAPI_KEY: 'bench', YOUTUBE_API_KEY: 'bench' },
-    args: ['--log-level', 'log'],
-    spawnOptions: { stdio: ['ignore', 'pipe', 'pipe'] },
-  });
-  const stopWrangler = () => new Promise((r) => { if (wrangler.exitCode !== null) return r(); wrangler.once('exit', r); wrangler.kill('SIGINT'); setTimeout(r, 5000); });
-  cleanup.unshift(stopWrangler);
-  let ready;
-  const readyPromise = new Promise((r) => (ready = r));
-  const onLine = (line) => {
-    if (process.env.BENCH_VERBOSE) console.log(line);
-    if (line.includes('Ready on')) ready();
-    const m = /\{"event":"stats_batch".*\}/.exec(line);
-    if (m) batches.push(JSON.parse(m[0]));
-  };
-  for (const stream of [wrangler.stdout, wrangler.stderr]) {
-    let buf = '';
-    stream.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1); } });
-  }
-  wrangler.once('exit', (code) => ready(new Error(`wrangler dev exited with ${code} before it was ready`)));
-  const notReady = await readyPromise;
-  if (notReady) throw notReady;
-  const base = `http://127.0.0.1:${port}`;
-  while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
-
-  t = performance.now();
-  const fired = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('0 0 * * *')}`);
-  if (!fired.ok) throw new Error(`could not fire the cron: ${fired.status} ${await fired.text()}`);
-  let done = 0;
-  while (done < VIDEOS) {
-    await new Promise((r) => setTimeout(r, 1000));
-    done = Number((await db.query(`select count(distinct video_id) as n from video_statistics where fetch_key like 'nightly-%'`)).rows[0].n);
-    process.stdout.write(`\r[bench] pipeline: ${done}/${VIDEOS} videos refreshed`);
-  }
-  const pipelineSeconds = (performance.now() - t) / 1000;
-  const pipeline = VIDEOS / pipelineSeconds;
-  process.stdout.write('\n');
-  const trips = batches.map((b) => b.db_round_trips);
-  const perBatch = batches.map((b) => b.videos);
-  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
-  console.log('\n=== results ===');
-  console.log(`catalogue                      ${VIDEOS} tracked videos, ${DAYS} days of snapshots`);
-  console.log(`pipeline refresh               ${VIDEOS} videos in ${pipelineSeconds.toFixed(1)} s = ${Math.round(pipeline)} videos/s`);
-  console.log(`raw bulk-insert ceiling        ${Math.round(ceiling)} rows/s`);
-  console.log(`pipeline / ceiling             ${(pipeline / ceiling).toFixed(4)} (${(100 * pipeline / ceiling).toFixed(2)} %)`);
-  console.log(`consumer batches               ${batches.length}, mean ${mean(perBatch).toFixed(0)} videos and ${mean(batches.map((b) => b.messages)).toFixed(1)} messages per batch`);
-  console.log(`db round trips per batch       min ${Math.min(...trips)}, max ${Math.max(...trips)}, mean ${mean(trips).toFixed(2)}`);
-  const fetchMs = batches.reduce((a, b) => a + b.fetch_ms, 0);
-  const writeMs = batches.reduce((a, b) => a + b.write_ms, 0);
-  const written = batches.reduce((a, b) => a + b.snapshots_inserted, 0);
-  const writeRate = written / (writeMs / 1000);
-  console.log(`consumer time split            platform calls ${(fetchMs / 1000).toFixed(1)} s, database writes ${(writeMs / 1000).toFixed(1)} s (summed over batches)`);
-  console.log(`consumer write path            ${written} snapshots in ${(writeMs / 1000).toFixed(2)} s = ${Math.round(writeRate)} rows/s from workerd = ${(writeRate / ceiling).toFixed(2)} × the ceiling`);
-
-  // ---- 3-4. campaign analytics: only Postgres is needed from here on, so wrangler dev and the fake
-  // platforms stop first and do not compete for the CPU.
-  if (await fs.access(path.join(import.meta.dirname, 'bench-analytics.mjs')).then(() => true, () => false)) {
-    for (const stop of [stopWrangler, stopFake]) {
-      cleanup.splice(cleanup.indexOf(stop), 1);
-      await stop().catch((e) => console.error(e));
+    // ---- 1b. the pipeline: cron → NightlyRefresh → LOW_PRIORITY → consumer, inside wrangler dev
+    const fake = await startFakePlatforms({ port: await freePort() });
+    const stopFake = () => fake.close();
+    cleanup.unshift(stopFake);
+    const port = await freePort();
+    const batches = [];
+    const wrangler = spawnWranglerDev({
+      port,
+      persistTo: path.join(work, 'wrangler'),
+      databaseUrl: pgServer.url,
+      platforms: fake,
+      vars: { SUPABASE_JWT_SECRET: 'bench-secret-bench-secret-bench-secret', RAPIDAPI_KEY: 'bench', YOUTUBE_API_KEY: 'bench' },
+      args: ['--log-level', 'log'],
+      spawnOptions: { stdio: ['ignore', 'pipe', 'pipe'] },
+    });
+    const stopWrangler = () => new Promise((r) => { if (wrangler.exitCode !== null) return r(); wrangler.once('exit', r); wrangler.kill('SIGINT'); setTimeout(r, 5000); });
+    cleanup.unshift(stopWrangler);
+    let ready;
+    const readyPromise = new Promise((r) => (ready = r));
+    const onLine = (line) => {
+      if (process.env.BENCH_VERBOSE) console.log(line);
+      if (line.includes('Ready on')) ready();
+      const m = /\{"event":"stats_batch".*\}/.exec(line);
+      if (m) batches.push(JSON.parse(m[0]));
+    };
+    for (const stream of [wrangler.stdout, wrangler.stderr]) {
+      let buf = '';
+      stream.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1); } });
     }
-    const analytics = await import('./bench-analytics.mjs');
-    await analytics.run({ db, url: pgServer.url, log, batchVideos: mean(perBatch) });
-  } else console.log('campaign analytics             (scripts/bench-analytics.mjs not present)');
+    wrangler.once('exit', (code) => ready(new Error(`wrangler dev exited with ${code} before it was ready`)));
+    const notReady = await readyPromise;
+    if (notReady) throw notReady;
+    const base = `http://127.0.0.1:${port}`;
+    while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
+
+    t = performance.now();
+    const fired = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('0 0 * * *')}`);
+    if (!fired.ok) throw new Error(`could not fire the cron: ${fired.status} ${await fired.text()}`);
+    let done = 0;
+    while (done < VIDEOS) {
+      await new Promise((r) => setTimeout(r, 1000));
+      done = Number((await db.query(`select count(distinct video_id) as n from video_statistics where fetch_key like 'nightly-%'`)).rows[0].n);
+      process.stdout.write(`\r[bench] pipeline: ${done}/${VIDEOS} videos refreshed`);
+    }
+    const pipelineSeconds = (performance.now() - t) / 1000;
+    const pipeline = VIDEOS / pipelineSeconds;
+    process.stdout.write('\n');
+    const trips = batches.map((b) => b.db_round_trips);
+    const perBatch = batches.map((b) => b.videos);
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+    console.log('\n=== results ===');
+    console.log(`catalogue                      ${VIDEOS} tracked videos, ${DAYS} days of snapshots`);
+    console.log(`pipeline refresh               ${VIDEOS} videos in ${pipelineSeconds.toFixed(1)} s = ${Math.round(pipeline)} videos/s`);
+    console.log(`raw bulk-insert ceiling        ${Math.round(ceiling)} rows/s`);
+    console.log(`pipeline / ceiling             ${(pipeline / ceiling).toFixed(4)} (${(100 * pipeline / ceiling).toFixed(2)} %)`);
+    console.log(`consumer batches               ${batches.length}, mean ${mean(perBatch).toFixed(0)} videos and ${mean(batches.map((b) => b.messages)).toFixed(1)} messages per batch`);
+    console.log(`db round trips per batch       min ${Math.min(...trips)}, max ${Math.max(...trips)}, mean ${mean(trips).toFixed(2)}`);
+    const fetchMs = batches.reduce((a, b) => a + b.fetch_ms, 0);
+    const writeMs = batches.reduce((a, b) => a + b.write_ms, 0);
+    const written = batches.reduce((a, b) => a + b.snapshots_inserted, 0);
+    const writeRate = written / (writeMs / 1000);
+    console.log(`consumer time split            platform calls ${(fetchMs / 1000).toFixed(1)} s, database writes ${(writeMs / 1000).toFixed(1)} s (summed over batches)`);
+    console.log(`consumer write path            ${written} snapshots in ${(writeMs / 1000).toFixed(2)} s = ${Math.round(writeRate)} rows/s from workerd = ${(writeRate / ceiling).toFixed(2)} × the ceiling`);
+
+    // ---- 3-4. campaign analytics: only Postgres is needed from here on, so wrangler dev and the fake
+    // platforms stop first and do not compete for the CPU.
+    if (await fs.access(path.join(import.meta.dirname, 'bench-analytics.mjs')).then(() => true, () => false)) {
+      for (const stop of [stopWrangler, stopFake]) {
+        cleanup.splice(cleanup.indexOf(stop), 1);
+        await stop().catch((e) => console.error(e));
+      }
+      const analytics = await import('./bench-analytics.mjs');
+      await analytics.run({ db, url: pgServer.url, log, batchVideos: mean(perBatch) });
+    } else console.log('campaign analytics             (scripts/bench-analytics.mjs not present)');
+  }
 } finally {
   for (const fn of cleanup) await fn().catch((e) => console.error(e));
 }

@@ -12,7 +12,8 @@ import { percentile, timed } from './bench-util.mjs';
 const root = path.resolve(import.meta.dirname, '../..');
 
 /**
- * src/db/analytics.ts (TypeScript for workerd) bundled for Node, plus the Worker's own client
+ * src/db/analytics.ts and analytics-aggregate.ts (TypeScript for workerd) and the raw-snapshot
+ * reference test/support/analytics-raw.ts bundled for Node, plus the Worker's own client
  * factory and asUser from src/db/client.ts, so reads run with the production client options and
  * under RLS as the routes run them. `postgres` stays external (the project's copy).
  */
@@ -21,7 +22,11 @@ export async function loadAnalytics() {
   await fs.mkdir(dir, { recursive: true });
   const outfile = path.join(dir, `analytics-${process.pid}.mjs`);
   await build({
-    stdin: { contents: `export * from './src/db/analytics.ts'; export { createSql, asUser } from './src/db/client.ts';`, resolveDir: root, loader: 'ts', sourcefile: 'bench-entry.ts' },
+    stdin: {
+      contents: `export * from './src/db/analytics.ts'; export * from './src/db/analytics-aggregate.ts';
+                 export * from './test/support/analytics-raw.ts'; export { createSql, asUser } from './src/db/client.ts';`,
+      resolveDir: root, loader: 'ts', sourcefile: 'bench-entry.ts',
+    },
     bundle: true, format: 'esm', platform: 'node', outfile, external: ['postgres'], logLevel: 'warning',
   });
   try {
@@ -55,10 +60,14 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
  * a few minutes after midnight UTC on each of the `days` days up to yesterday; about 1 % of nights
  * miss a video (a failed fetch), so carried-forward values and gaps are exercised; views grow at a
  * per-video rate, the other counters follow; 10 % of the videos have a budget, the campaign has one.
+ * With `every` > 1 each video is measured every `every`-th night (staggered, so every night still
+ * measures 1/every of the videos and every day has data).
+ * With `fastSeed` (large runs) the snapshots go in 30 nights per statement with the trigger off and
+ * the rollup and aggregates are rebuilt by the migrations' backfill statements (same rows).
  * Ends with VACUUM ANALYZE (what autovacuum gives an insert-only table), so index-only scans of
  * video_statistics_latest_idx are available to the raw-snapshot reads as they are in production.
  */
-export async function seedCampaign(db, { videos, days, log = () => {} }) {
+export async function seedCampaign(db, { videos, days, fastSeed = false, every = 1, log = () => {} }) {
   const t = performance.now();
   const [{ org }] = (await db.query(`insert into organizations (name, slug, plan) values ('Bench campaign', 'bench-campaign-' || substr(md5(random()::text), 1, 8), 'enterprise') returning id as org`)).rows;
   const [{ campaign, starts_on }] = (await db.query(
@@ -77,37 +86,77 @@ export async function seedCampaign(db, { videos, days, log = () => {} }) {
                                     else 'https://www.youtube.com/watch?v=' || substr(md5('campaign' || g), 1, 11) end as url) p`,
     [org, campaign, videos, days]);
   const claims = await benchUser(db, org);
+  // one night's snapshots, or (fast) nights $2 … $5 in one statement, ordered night by night
+  const nights = (fast) => `
+      insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
+      select v.organization_id, v.id, v.external_video_id, w.views, w.views / 20, w.views / 200, w.views / 500, w.views / 100, 'campaign-' || n.d,
+             ((now() at time zone 'UTC')::date - ($3::int + 1 - n.d))::timestamp at time zone 'UTC' + interval '5 minutes' + (x.h & 2047) * interval '1 second'
+      from generate_series($2::int, ${fast ? '$5::int' : '$2::int'}) n(d)
+      cross join videos v
+      cross join lateral (select hashtext(v.id::text) as h) x
+      cross join lateral (select (n.d * (20 + (x.h & 2047)) + n.d * n.d * (x.h & 7))::bigint as views) w
+      where v.organization_id = $1 and v.campaign_id = $4 and hashtext(v.id::text || n.d) % 100 <> 0
+        ${every > 1 ? `and (n.d + (x.h & 1023)) % ${every} = 0` : ''}
+      order by n.d, v.id`;
   let written = 0;
   let nightsMs = 0;
-  for (let d = 1; d <= days; d++) {
-    const night = await timed(() => db.query(`
-      insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
-      select v.organization_id, v.id, v.external_video_id, w.views, w.views / 20, w.views / 200, w.views / 500, w.views / 100, 'campaign-' || $2::int,
-             ((now() at time zone 'UTC')::date - ($3::int + 1 - $2::int))::timestamp at time zone 'UTC' + interval '5 minutes' + (x.h & 2047) * interval '1 second'
-      from videos v
-      cross join lateral (select hashtext(v.id::text) as h) x
-      cross join lateral (select ($2::int * (20 + (x.h & 2047)) + $2::int * $2::int * (x.h & 7))::bigint as views) w
-      where v.organization_id = $1 and v.campaign_id = $4 and hashtext(v.id::text || $2::int) % 100 <> 0
-      order by v.id`, [org, d, days, campaign]));
-    written += night.result.rowCount;
-    nightsMs += night.ms;
+  if (!fastSeed) {
+    for (let d = 1; d <= days; d++) {
+      const night = await timed(() => db.query(nights(false), [org, d, days, campaign]));
+      written += night.result.rowCount;
+      nightsMs += night.ms;
+    }
+    log(`campaign: ${videos} videos, ${written} snapshots over ${days} nights written as ${days} nightly INSERTs (trigger on) in ${(nightsMs / 1000).toFixed(1)} s`);
+  } else {
+    // Fast seed (large runs): snapshots with the rollup trigger off, 30 nights per statement (the
+    // same night-by-night physical order), then the rollup and the aggregates rebuilt by the
+    // migrations' own backfill statements, restricted to this organization.
+    await db.query('alter table video_statistics disable trigger video_daily_stats_insert');
+    try {
+      for (let d = 1; d <= days; d += 30) {
+        const chunk = await timed(() => db.query(nights(true), [org, d, days, campaign, Math.min(days, d + 29)]));
+        written += chunk.result.rowCount;
+        nightsMs += chunk.ms;
+        log(`campaign (fast seed): nights ${d}-${Math.min(days, d + 29)}: ${written} snapshots so far, ${(nightsMs / 1000).toFixed(0)} s`);
+      }
+    } finally {
+      await db.query('alter table video_statistics enable trigger video_daily_stats_insert');
+    }
+    const migrations = path.join(root, 'supabase', 'migrations');
+    const rollup = await fs.readFile(path.join(migrations, '20261122300000_analytics_rollup.sql'), 'utf8');
+    const rollupBackfill = rollup.slice(rollup.indexOf('insert into public.video_daily_stats', rollup.indexOf('-- Backfill')), rollup.indexOf('-- Views (legacy names'))
+      .replace('from public.video_statistics st) s', `from public.video_statistics st where st.organization_id = '${org}') s`);
+    const aggregates = await fs.readFile(path.join(migrations, '20261203130000_campaign_organization_daily_stats.sql'), 'utf8');
+    const aggregateBackfill = aggregates.slice(aggregates.indexOf('insert into public.campaign_daily_stats', aggregates.indexOf('-- Backfill')), aggregates.indexOf('-- RLS ---'))
+      .replaceAll('join public.videos v on v.id = d.video_id', `join public.videos v on v.id = d.video_id and v.organization_id = '${org}'`);
+    await db.query('alter table video_daily_stats disable trigger analytics_daily_insert');
+    try {
+      const r = await timed(() => db.query(rollupBackfill));
+      log(`campaign (fast seed): rollup backfill ${(r.ms / 1000).toFixed(0)} s`);
+      const a = await timed(() => db.query(aggregateBackfill));
+      log(`campaign (fast seed): aggregate backfill ${(a.ms / 1000).toFixed(0)} s`);
+    } finally {
+      await db.query('alter table video_daily_stats enable trigger analytics_daily_insert');
+    }
+    log(`campaign: ${videos} videos, ${written} snapshots over ${days} nights (fast seed: ${Math.ceil(days / 30)} INSERTs with the trigger off, then the migrations' backfills) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
-  log(`campaign: ${videos} videos, ${written} snapshots over ${days} nights written as ${days} nightly INSERTs (trigger on) in ${(nightsMs / 1000).toFixed(1)} s`);
-  const vacuum = await timed(() => db.query('vacuum (analyze) video_statistics, video_daily_stats, videos'));
+  const vacuum = await timed(() => db.query('vacuum (analyze) video_statistics, video_daily_stats, videos, campaign_daily_stats, organization_daily_stats'));
   log(`vacuum analyze: ${(vacuum.ms / 1000).toFixed(1)} s; campaign seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  return { organizationId: org, campaignId: campaign, startsOn: starts_on, claims, snapshots: written };
+  return { organizationId: org, campaignId: campaign, startsOn: starts_on, claims, snapshots: written, seedMs: performance.now() - t };
 }
 
 /**
- * The reads timed, each as the route calls it (campaignStats / campaignTimeseries) and as its
- * *FromRawSnapshots twin. Ranges: the campaign's own dates (starts_on, open end), and a last-7-days
- * window for increments. `weekly: false` leaves out the weekly timeseries (it reads and windows the
- * same day rows as the daily one, so it costs the same again).
+ * The reads timed, each from three sources: `aggregate` = as the route calls it (campaignStats /
+ * campaignTimeseries over campaign_daily_stats), `perVideo` = the per-video rollup probes the routes
+ * used before (campaignStatsPerVideo / campaignTimeseriesPerVideo; filtered reads still cost this),
+ * `raw` = the same answer from raw snapshots (test/support/analytics-raw.ts). Ranges: the
+ * campaign's own dates (starts_on, open end), and a last-7-days window for increments.
+ * `weekly: false` leaves out the weekly timeseries.
  */
 export function readCases({ today = utcToday(), weekly = true } = {}) {
   const weekAgo = new Date(Date.parse(today) - 7 * 86_400_000).toISOString().slice(0, 10);
-  const stats = { kind: 'stats', rollup: 'campaignStats', raw: 'campaignStatsFromRawSnapshots' };
-  const series = { kind: 'series', rollup: 'campaignTimeseries', raw: 'campaignTimeseriesFromRawSnapshots' };
+  const stats = { kind: 'stats', aggregate: 'campaignStats', perVideo: 'campaignStatsPerVideo', raw: 'campaignStatsFromRawSnapshots' };
+  const series = { kind: 'series', aggregate: 'campaignTimeseries', perVideo: 'campaignTimeseriesPerVideo', raw: 'campaignTimeseriesFromRawSnapshots' };
   return [
     { ...stats, label: 'stats, totals', input: { mode: 'totals' } },
     { ...stats, label: 'stats, increments (campaign)', input: { mode: 'increments' } },
@@ -117,6 +166,8 @@ export function readCases({ today = utcToday(), weekly = true } = {}) {
   ];
 }
 
+export const READ_SOURCES = ['aggregate', 'perVideo', 'raw'];
+
 /** One line of what an answer holds, to show it is not empty. */
 const describe = (answer) =>
   answer === null ? 'null'
@@ -124,42 +175,76 @@ const describe = (answer) =>
   : `${answer.videos.with_stats}/${answer.videos.count} videos with stats, views ${answer.stats.views}`;
 
 /**
- * Times each case `runs[case.kind]` times on the rollup and on raw snapshots, interleaved (so drift
- * on a shared machine hits both alike), after one warm-up call each (plans, caches). Every call
- * runs in its own transaction as `claims` (asUser: RLS on), exactly as the HTTP routes do. Checks
- * that every rollup answer equals every raw answer (JSON-identical).
+ * Times each case on each source: `runs[source][case.kind]` timed calls (a source with 0 runs is
+ * skipped), interleaved across sources (so drift on a shared machine hits all alike), after one
+ * warm-up call each (plans, caches). Every call runs in its own transaction as `claims` (asUser:
+ * RLS on), exactly as the HTTP routes do. Checks that every answer of every source is the same
+ * (JSON-identical). Results: `by[source]` = { p50, p95, n }, and `rollup` / `raw` = the route's read
+ * (aggregate) and raw snapshots, as scripts/analytics-measure.mjs reads them.
  */
 export async function timeReads({ analytics, sql, counter, claims, organizationId, campaignId, cases = readCases(), runs, log = () => {} }) {
   const results = [];
   for (const c of cases) {
-    const n = runs[c.kind];
+    const sources = READ_SOURCES.filter((s) => (runs[s]?.[c.kind] ?? 0) > 0);
+    const n = Object.fromEntries(sources.map((s) => [s, runs[s][c.kind]]));
     const call = (fn) => analytics.asUser(sql, claims, (tx) => analytics[fn](tx, organizationId, campaignId, c.input));
-    const times = { rollup: [], raw: [] };
-    const answers = { rollup: new Set(), raw: new Set() };
+    const times = Object.fromEntries(sources.map((s) => [s, []]));
+    const answers = new Set();
     const statements = {};
-    for (let i = 0; i <= n; i++) {
-      for (const kind of ['rollup', 'raw']) {
+    const iterations = Math.max(...Object.values(n));
+    for (let i = 0; i <= iterations; i++) {
+      for (const s of sources) {
+        if (i > n[s]) continue;
         const before = counter.statements;
-        const { ms, result } = await timed(() => call(c[kind]));
-        statements[kind] = counter.statements - before;
-        answers[kind].add(JSON.stringify(result));
-        if (i > 0) times[kind].push(ms);
+        const { ms, result } = await timed(() => call(c[s]));
+        statements[s] = counter.statements - before;
+        answers.add(JSON.stringify(result));
+        if (i > 0) times[s].push(ms);
       }
     }
-    const identical = answers.rollup.size === 1 && answers.raw.size === 1 && [...answers.rollup][0] === [...answers.raw][0];
+    const by = Object.fromEntries(sources.map((s) => [s, { n: n[s], p50: percentile(times[s], 50), p95: percentile(times[s], 95) }]));
     const r = {
       label: c.label,
-      runs: n,
-      rollup: { p50: percentile(times.rollup, 50), p95: percentile(times.rollup, 95) },
-      raw: { p50: percentile(times.raw, 50), p95: percentile(times.raw, 95) },
+      kind: c.kind,
+      by,
+      rollup: by.aggregate,
+      raw: by.raw,
       statements,
-      identical,
-      answer: describe(JSON.parse([...answers.rollup][0])),
+      identical: answers.size === 1,
+      answer: describe(JSON.parse([...answers][0])),
     };
     results.push(r);
-    log(`${c.label}: rollup p50 ${r.rollup.p50.toFixed(1)} ms p95 ${r.rollup.p95.toFixed(1)} ms; raw p50 ${r.raw.p50.toFixed(1)} ms p95 ${r.raw.p95.toFixed(1)} ms; identical: ${identical} (${r.answer})`);
+    log(`${c.label}: ${sources.map((s) => `${s} p50 ${by[s].p50.toFixed(1)} ms p95 ${by[s].p95.toFixed(1)} ms (n ${by[s].n})`).join('; ')}; identical: ${r.identical} (${r.answer})`);
   }
   return results;
+}
+
+/**
+ * Assigning and removing `count` videos to/from a campaign (one UPDATE of videos.campaign_id each,
+ * as POST /campaigns/:id/videos writes it), with the aggregate trigger on and off, `runs` times,
+ * each in a transaction rolled back afterwards. `ms.assign[variant]`: moving `count` of the
+ * campaign's videos to a new campaign; `ms.remove[variant]`: setting their campaign to null.
+ */
+export async function timeMembership(db, { organizationId, campaignId, count = 1000, runs = 5 }) {
+  const out = { assign: { on: [], off: [] }, remove: { on: [], off: [] }, days: 0 };
+  for (let run = 0; run < runs; run++) {
+    for (const variant of ['on', 'off']) {
+      for (const kind of ['assign', 'remove']) {
+        await db.query('begin');
+        try {
+          if (variant === 'off') await db.query('alter table videos disable trigger analytics_video_update');
+          const [{ id }] = (await db.query(`insert into campaigns (organization_id, name) values ($1, 'bench-membership-' || gen_random_uuid()) returning id`, [organizationId])).rows;
+          const ids = (await db.query('select id from videos where organization_id = $1 and campaign_id = $2 order by id limit $3', [organizationId, campaignId, count])).rows.map((r) => r.id);
+          if (!out.days) out.days = Number((await db.query('select count(*) as n from video_daily_stats where video_id = any($1::uuid[])', [ids])).rows[0].n);
+          const t = await timed(() => db.query('update videos set campaign_id = $1 where id = any($2::uuid[])', [kind === 'assign' ? id : null, ids]));
+          out[kind][variant].push(t.ms);
+        } finally {
+          await db.query('rollback');
+        }
+      }
+    }
+  }
+  return out;
 }
 
 // ---- write path --------------------------------------------------------------------------------
@@ -190,11 +275,16 @@ export async function installRowLevelRollup(db) {
   return () => db.query('drop trigger bench_row_level on public.video_statistics; drop function private.bench_row_level_rollup()');
 }
 
-/** How the rollup is kept current while snapshots are written. */
+/**
+ * How the rollup and the daily aggregates are kept current while snapshots are written: triggers
+ * to disable / enable as [table, trigger] for each variant.
+ */
+const AGGREGATE_TRIGGERS = ['analytics_daily_insert', 'analytics_daily_update', 'analytics_daily_delete'].map((t) => ['video_daily_stats', t]);
 export const WRITE_VARIANTS = {
-  none: { label: 'no rollup trigger', disable: ['video_daily_stats_insert'], enable: [] },
-  statement: { label: 'statement-level trigger (shipped)', disable: [], enable: [] },
-  row: { label: 'row-level trigger, values only', disable: ['video_daily_stats_insert'], enable: ['bench_row_level'] },
+  none: { label: 'no trigger (bare insert)', disable: [['video_statistics', 'video_daily_stats_insert']], enable: [] },
+  rollup: { label: 'rollup trigger only (before #15)', disable: AGGREGATE_TRIGGERS, enable: [] },
+  statement: { label: 'rollup + daily aggregates (shipped)', disable: [], enable: [] },
+  row: { label: 'row-level trigger, values only', disable: [['video_statistics', 'video_daily_stats_insert']], enable: [['video_statistics', 'bench_row_level']] },
 };
 /**
  * One INSERT of a snapshot for each of the first `limit` videos by id (null: every video), as the
@@ -221,8 +311,8 @@ export async function timeWrites(db, { limit, variants, runs, again = false, aft
     for (const v of variants) {
       await db.query('begin');
       try {
-        for (const tr of WRITE_VARIANTS[v].disable) await db.query(`alter table video_statistics disable trigger ${tr}`);
-        for (const tr of WRITE_VARIANTS[v].enable) await db.query(`alter table video_statistics enable trigger ${tr}`);
+        for (const [table, tr] of WRITE_VARIANTS[v].disable) await db.query(`alter table ${table} disable trigger ${tr}`);
+        for (const [table, tr] of WRITE_VARIANTS[v].enable) await db.query(`alter table ${table} enable trigger ${tr}`);
         const first = await timed(() => db.query(insertSnapshotsSql({ limit, tag: `${v}-${run}` })));
         out[v].first.push(first.ms);
         if (again) out[v].again.push((await timed(() => db.query(insertSnapshotsSql({ limit, tag: `${v}-${run}-again`, again: true })))).ms);
@@ -282,4 +372,6 @@ export async function installLegacyMaterializedViews(db) {
 
 export const tableSizes = async (db) =>
   (await db.query(`select pg_size_pretty(pg_total_relation_size('video_statistics')) as raw, pg_size_pretty(pg_total_relation_size('video_daily_stats')) as rollup,
-                          (select count(*) from video_statistics)::int as snapshots, (select count(*) from video_daily_stats)::int as rollup_rows`)).rows[0];
+                          pg_size_pretty(pg_total_relation_size('campaign_daily_stats')) as campaign_aggregate,
+                          (select count(*) from video_statistics)::int as snapshots, (select count(*) from video_daily_stats)::int as rollup_rows,
+                          (select count(*) from campaign_daily_stats)::int as campaign_rows`)).rows[0];

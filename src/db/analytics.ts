@@ -14,8 +14,9 @@ import {
  * rollup ("last row with day <= d", "first row"), so its cost grows with the campaign's videos
  * (and, for a timeseries, their days in range), never with the size of video_statistics.
  *
- * `*FromRawSnapshots` compute the same answers straight from video_statistics; they exist for the
- * benchmark and for tests that prove both agree.
+ * The same reads from raw snapshots (the reference the tests and the benchmark compare with) live
+ * in test/support/analytics-raw.ts, outside the Worker bundle. Campaign stats and timeseries as the
+ * routes serve them read the daily aggregates instead (src/db/analytics-aggregate.ts).
  *
  * Days are 'YYYY-MM-DD' UTC days. For `from`/`to`: undefined = the campaign's own dates
  * (starts_on / ends_on), null = open (since tracking started / up to the latest snapshot).
@@ -37,7 +38,7 @@ export interface TimeseriesInput extends RangeInput {
   interval: Interval;
 }
 
-type CountersWithEngagements = Counters & { engagements: number };
+export type CountersWithEngagements = Counters & { engagements: number };
 
 export interface CampaignStats {
   campaign_id: string;
@@ -70,13 +71,55 @@ export interface Timeseries {
 /** Longest timeseries answered: 2 years of days, 10 years of weeks. */
 export const MAX_POINTS: Record<Interval, number> = { day: 731, week: 522 };
 
-type Source = 'rollup' | 'raw';
+/**
+ * Where the per-video reads get a video's values: the rollup (below), or raw snapshots (the
+ * reference implementation in test/support/analytics-raw.ts, kept out of the Worker bundle).
+ */
+export interface PerVideoSource {
+  /**
+   * For video `v` and range `r` (from_bound, to_bound): `end` = the last value (views … saves) on
+   * or before to_bound, `start` = the last value before from_bound, `first` = the first snapshot's
+   * values as open_views … open_saves, only when `b` (the start probe) found nothing.
+   */
+  probes(db: Db): { end: postgres.Fragment; start: postgres.Fragment; first: postgres.Fragment };
+  /** Per period over [from, to] for the videos in CTE `vids` (carry: CTE of their values before `from`): d_* = Σ daily increments, o_* = Σ opening values of videos starting in it. */
+  perPeriod(db: Db, from: string, to: string, period: (day: postgres.Fragment) => postgres.Fragment): postgres.Fragment;
+  /** A video `v`'s last value before `from` (views … saves). */
+  carry(db: Db, from: string): postgres.Fragment;
+}
 
-const num = (v: string | number | null | undefined) => (v === null || v === undefined ? 0 : Number(v));
-const withEngagements = (c: Counters): CountersWithEngagements => ({ ...c, engagements: engagements(c) });
+const metricList = (db: Db, f: (m: string) => string) => db.unsafe(METRICS.map(f).join(', '));
+const cols = (db: Db, alias: string, prefix = '') => metricList(db, (m) => `${alias}.${prefix}${m}`);
+
+/** The rollup video_daily_stats: a few primary-key probes per video; the stored inc_* per day. */
+export const rollupSource: PerVideoSource = {
+  probes: (db) => ({
+    end: db`select ${cols(db, 'd')} from public.video_daily_stats d
+            where d.video_id = v.id and d.day <= r.to_bound
+            order by d.day desc limit 1`,
+    start: db`select ${cols(db, 'd')} from public.video_daily_stats d
+              where d.video_id = v.id and d.day < r.from_bound
+              order by d.day desc limit 1`,
+    first: db`select ${cols(db, 'd', 'open_')} from public.video_daily_stats d
+              where d.video_id = v.id and b.views is null
+              order by d.day asc limit 1`,
+  }),
+  // the rollup stores each day's increment (inc_*) and whether it is the video's first day
+  perPeriod: (db, from, to, period) =>
+    db`select ${period(db`d.day`)} as period,
+              ${metricList(db, (m) => `sum(d.inc_${m}) as d_${m}, sum(case when d.is_first then d.open_${m} else 0 end) as o_${m}`)}
+       from vids v join public.video_daily_stats d on d.video_id = v.id and d.day between ${from}::date and ${to}::date
+       group by 1`,
+  carry: (db, from) =>
+    db`select ${cols(db, 'd')} from public.video_daily_stats d
+       where d.video_id = v.id and d.day < ${from}::date order by d.day desc limit 1`,
+};
+
+export const num = (v: string | number | null | undefined) => (v === null || v === undefined ? 0 : Number(v));
+export const withEngagements = (c: Counters): CountersWithEngagements => ({ ...c, engagements: engagements(c) });
 
 /** Reads `${prefix}views` … `${prefix}saves` of a row as numbers (null row values → 0). */
-function counters(row: Record<string, unknown>, prefix: string): Counters {
+export function counters(row: Record<string, unknown>, prefix: string): Counters {
   return Object.fromEntries(METRICS.map((m) => [m, num(row[prefix + m] as string | null)])) as Counters;
 }
 
@@ -94,32 +137,8 @@ const sums = (db: Db, prefix: string) =>
  *   b  the last value before from_day (the start)  (rollup: last row with day < from_day)
  *   f  the first snapshot (tracking start), only when there is no b
  */
-function perVideo(db: Db, source: Source, increments: boolean) {
-  const cols = (alias: string, prefix = '') => db.unsafe(METRICS.map((m) => `${alias}.${prefix}${m}`).join(', '));
-  const probes =
-    source === 'rollup'
-      ? {
-          end: db`select ${cols('d')} from public.video_daily_stats d
-                  where d.video_id = v.id and d.day <= r.to_bound
-                  order by d.day desc limit 1`,
-          start: db`select ${cols('d')} from public.video_daily_stats d
-                    where d.video_id = v.id and d.day < r.from_bound
-                    order by d.day desc limit 1`,
-          first: db`select ${cols('d', 'open_')} from public.video_daily_stats d
-                    where d.video_id = v.id and b.views is null
-                    order by d.day asc limit 1`,
-        }
-      : {
-          end: db`select ${cols('s')} from public.video_statistics s
-                  where s.video_id = v.id and s.created_at < (r.to_bound + 1)::timestamp at time zone 'UTC'
-                  order by s.created_at desc, s.id desc limit 1`,
-          start: db`select ${cols('s')} from public.video_statistics s
-                    where s.video_id = v.id and s.created_at < r.from_bound::timestamp at time zone 'UTC'
-                    order by s.created_at desc, s.id desc limit 1`,
-          first: db`select ${db.unsafe(METRICS.map((m) => `s.${m} as open_${m}`).join(', '))} from public.video_statistics s
-                    where s.video_id = v.id and b.views is null
-                    order by s.created_at asc, s.id asc limit 1`,
-        };
+function perVideo(db: Db, source: PerVideoSource, increments: boolean) {
+  const probes = source.probes(db);
   const totals = db.unsafe(METRICS.map((m) => `e.${m} as t_${m}`).join(', '));
   const incs = increments
     ? db.unsafe(METRICS.map((m) => `e.${m} - coalesce(b.${m}, f.open_${m}) as i_${m}`).join(', '))
@@ -138,7 +157,7 @@ function perVideo(db: Db, source: Source, increments: boolean) {
  * uses as an index bound; a coalesce() inside the probe was only a filter under RLS, reading every
  * later day of every video (measured: 3.6 s instead of ~0.2 s for 10,000 videos × 90 days).
  */
-const campaignRange = (db: Db, organizationId: string, campaignId: string, range: RangeInput) => db`
+export const campaignRange = (db: Db, organizationId: string, campaignId: string, range: RangeInput) => db`
   select r.*, coalesce(r.from_day, '-infinity'::date) as from_bound, coalesce(r.to_day, 'infinity'::date) as to_bound
   from (
     select c.id, c.budget, c.currency,
@@ -148,7 +167,7 @@ const campaignRange = (db: Db, organizationId: string, campaignId: string, range
     where c.organization_id = ${organizationId} and c.id = ${campaignId}
   ) r`;
 
-async function stats(db: Db, source: Source, organizationId: string, campaignId: string, input: StatsInput): Promise<CampaignStats | null> {
+export async function campaignStatsFrom(db: Db, source: PerVideoSource, organizationId: string, campaignId: string, input: StatsInput): Promise<CampaignStats | null> {
   const increments = input.mode === 'increments';
   const prefix = increments ? 'i_' : 't_';
   const [row] = await db<Record<string, string | number | null>[]>`
@@ -161,12 +180,12 @@ async function stats(db: Db, source: Source, organizationId: string, campaignId:
     select r.id, r.budget::text as campaign_budget, r.currency, r.from_day::text as from_day, r.to_day::text as to_day,
            (select count(*) from per)::int as video_count,
            (select count(*) from per where has_stats)::int as with_stats,
-           (select jsonb_agg(budget::text) from per where budget is not null) as video_budgets,
+           (select sum(budget)::text from per) as video_budget_sum,
            s.*
     from r cross join lateral (select ${sums(db, prefix)} from per) s`;
   if (!row) return null;
   const values = counters(row, prefix);
-  const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), parseBudgets(row.video_budgets));
+  const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), videoBudgets(row.video_budget_sum));
   return {
     campaign_id: String(row.id),
     mode: input.mode,
@@ -180,18 +199,21 @@ async function stats(db: Db, source: Source, organizationId: string, campaignId:
   };
 }
 
-function parseBudgets(v: unknown): number[] {
-  const list = typeof v === 'string' ? (JSON.parse(v) as string[]) : ((v as string[] | null) ?? []);
-  return list.map(Number);
+/**
+ * The videos' budgets as campaignBudget takes them, from their SQL sum (numeric, exact; null when no
+ * video has one): summing in SQL makes the per-video and the aggregate reads agree to the cent.
+ */
+export function videoBudgets(sum: unknown): number[] {
+  return sum === null || sum === undefined ? [] : [Number(sum)];
 }
 
-/** Campaign totals or increments over a range, with budget metrics. Null: no such campaign in the organization. */
-export const campaignStats = (db: Db, organizationId: string, campaignId: string, input: StatsInput) =>
-  stats(db, 'rollup', organizationId, campaignId, input);
-
-/** The same answer as campaignStats, computed from raw snapshots (benchmark and tests only). */
-export const campaignStatsFromRawSnapshots = (db: Db, organizationId: string, campaignId: string, input: StatsInput) =>
-  stats(db, 'raw', organizationId, campaignId, input);
+/**
+ * Campaign totals or increments computed per video from the rollup (a few probes per video). The
+ * routes read campaign_daily_stats instead (campaignStats, src/db/analytics-aggregate.ts); this stays
+ * as the per-video reference the benchmark compares with.
+ */
+export const campaignStatsPerVideo = (db: Db, organizationId: string, campaignId: string, input: StatsInput) =>
+  campaignStatsFrom(db, rollupSource, organizationId, campaignId, input);
 
 // ---- timeseries --------------------------------------------------------------------------------
 
@@ -215,12 +237,23 @@ async function timeseriesRange(db: Db, organizationId: string, set: VideoSet, in
     'campaignId' in set
       ? db`select c.starts_on::text as starts_on, c.ends_on::text as ends_on from public.campaigns c where c.organization_id = ${organizationId} and c.id = ${set.campaignId}`
       : db`select null::text as starts_on, null::text as ends_on from public.videos v where v.organization_id = ${organizationId} and v.id = ${set.videoId}`;
-  const [row] = await db<{ starts_on: string | null; ends_on: string | null; first_day: string | null }[]>`
+  const [row] = await db<SeriesOwner[]>`
     with vids as (${setVideos(db, organizationId, set)})
     select o.*, (select min(f.day)::text from vids v
                  cross join lateral (select d.day from public.video_daily_stats d where d.video_id = v.id order by d.day limit 1) f) as first_day
     from (${owner}) o`;
-  if (!row) return null;
+  return row ? resolveSeriesRange(row, input) : null;
+}
+
+/** What a timeseries' default range comes from: the owner's dates and its first day with data. */
+export interface SeriesOwner {
+  starts_on: string | null;
+  ends_on: string | null;
+  first_day: string | null;
+}
+
+/** The range rule of timeseriesRange, shared with the aggregate reads. */
+export function resolveSeriesRange(row: SeriesOwner, input: TimeseriesInput) {
   const now = today();
   const to = input.to !== undefined && input.to !== null ? input.to : row.ends_on !== null && row.ends_on < now ? row.ends_on : now;
   let from = input.from !== undefined && input.from !== null ? input.from : (row.starts_on ?? row.first_day ?? to);
@@ -233,7 +266,7 @@ async function timeseriesRange(db: Db, organizationId: string, set: VideoSet, in
  * the period. Totals = Σ carried-in values (last value before `from`) + running Σ of increments and
  * of the opening values of videos whose tracking started inside the range.
  */
-async function series(db: Db, source: Source, organizationId: string, set: VideoSet, input: TimeseriesInput): Promise<Timeseries | null> {
+export async function timeseriesFrom(db: Db, source: PerVideoSource, organizationId: string, set: VideoSet, input: TimeseriesInput): Promise<Timeseries | null> {
   const range = await timeseriesRange(db, organizationId, set, input);
   if (!range) return null;
   const { from, to } = range;
@@ -244,37 +277,8 @@ async function series(db: Db, source: Source, organizationId: string, set: Video
   const period = (day: postgres.Fragment) => (weekly ? db`date_trunc('week', ${day})::date` : day);
   // Per period: d_* = the sum of the daily increments, o_* = the opening values of videos whose
   // first day with data falls in the period (they start adding to the totals there).
-  const perPeriod =
-    source === 'rollup'
-      ? // the rollup stores each day's increment (inc_*) and whether it is the video's first day
-        db`select ${period(db`d.day`)} as period,
-                  ${list((m) => `sum(d.inc_${m}) as d_${m}, sum(case when d.is_first then d.open_${m} else 0 end) as o_${m}`)}
-           from vids v join public.video_daily_stats d on d.video_id = v.id and d.day between ${from}::date and ${to}::date
-           group by 1`
-      : db`select r.period, ${list((m) => `sum(r.d_${m}) as d_${m}, sum(r.o_${m}) as o_${m}`)}
-           from (
-             select ${period(db`r.day`)} as period,
-                    ${list((m) => `r.${m} - coalesce(lag(r.${m}) over w, c.${m}, r.open_${m}) as d_${m}`)},
-                    ${list((m) => `case when c.id is null and row_number() over w = 1 then r.open_${m} else 0 end as o_${m}`)}
-             from (
-               select distinct on (s.video_id, s.day) s.video_id, s.day,
-                      ${list((m) => `last_value(s.${m}) over w as ${m}, s.${m} as open_${m}`)}
-               from (select st.*, (st.created_at at time zone 'UTC')::date as day
-                     from vids v join public.video_statistics st on st.video_id = v.id
-                      and st.created_at >= ${from}::timestamp at time zone 'UTC' and st.created_at < (${to}::date + 1)::timestamp at time zone 'UTC') s
-               window w as (partition by s.video_id, s.day order by s.created_at, s.id rows between unbounded preceding and unbounded following)
-               order by s.video_id, s.day, s.created_at, s.id
-             ) r
-             left join carry c on c.id = r.video_id
-             window w as (partition by r.video_id order by r.day)
-           ) r
-           group by r.period`;
-  const carry =
-    source === 'rollup'
-      ? db`select ${list((m) => `d.${m}`)} from public.video_daily_stats d
-           where d.video_id = v.id and d.day < ${from}::date order by d.day desc limit 1`
-      : db`select ${list((m) => `s.${m}`)} from public.video_statistics s
-           where s.video_id = v.id and s.created_at < ${from}::timestamp at time zone 'UTC' order by s.created_at desc, s.id desc limit 1`;
+  const perPeriod = source.perPeriod(db, from, to, period);
+  const carry = source.carry(db, from);
   const rows = await db<Record<string, string>[]>`
     with vids as (${setVideos(db, organizationId, set)}),
     carry as (select v.id, ${list((m) => `c.${m}`)} from vids v cross join lateral (${carry}) c),
@@ -297,17 +301,13 @@ async function series(db: Db, source: Source, organizationId: string, set: Video
   };
 }
 
-/** Campaign increments per day or ISO week, with the totals at the end of each. Null: no such campaign. */
-export const campaignTimeseries = (db: Db, organizationId: string, campaignId: string, input: TimeseriesInput) =>
-  series(db, 'rollup', organizationId, { campaignId }, input);
-
-/** The same answer as campaignTimeseries, from raw snapshots (benchmark and tests only). */
-export const campaignTimeseriesFromRawSnapshots = (db: Db, organizationId: string, campaignId: string, input: TimeseriesInput) =>
-  series(db, 'raw', organizationId, { campaignId }, input);
+/** Campaign timeseries computed per video from the rollup (see campaignStatsPerVideo). */
+export const campaignTimeseriesPerVideo = (db: Db, organizationId: string, campaignId: string, input: TimeseriesInput) =>
+  timeseriesFrom(db, rollupSource, organizationId, { campaignId }, input);
 
 /** One video's increments per day or ISO week. Null: no such video in the organization. */
 export const videoTimeseries = (db: Db, organizationId: string, videoId: string, input: TimeseriesInput) =>
-  series(db, 'rollup', organizationId, { videoId }, input);
+  timeseriesFrom(db, rollupSource, organizationId, { videoId }, input);
 
 // ---- campaign video list and per-blogger rollup ----------------------------------------------------
 
@@ -387,7 +387,7 @@ export async function campaignVideos(db: Db, organizationId: string, campaignId:
         ${input.bloggerId ? db`and v.blogger_id = ${input.bloggerId}` : db``}
         ${input.tag ? db`and exists (select 1 from public.video_tags vt join public.tags t on t.id = vt.tag_id where vt.video_id = v.id and t.name = ${input.tag})` : db``}
     ),
-    per as (${perVideo(db, 'rollup', true)}),
+    per as (${perVideo(db, rollupSource, true)}),
     keyed as (select p.*, coalesce(${sortKey(db, input.sort, input.mode)}, ${none}::float8) as sort_key from per p)
     select r.from_day::text as from_day, r.to_day::text as to_day, k.id, k.has_stats, k.sort_key,
            ${db.unsafe(METRICS.map((m) => `k.t_${m}::text as t_${m}, k.i_${m}::text as i_${m}`).join(', '))},
@@ -473,7 +473,7 @@ export async function campaignBloggers(db: Db, organizationId: string, campaignI
       select v.id, v.budget, v.blogger_id from public.videos v
       where v.organization_id = ${organizationId} and v.campaign_id = ${campaignId}
     ),
-    per as (${perVideo(db, 'rollup', true)}),
+    per as (${perVideo(db, rollupSource, true)}),
     grouped as (
       select blogger_id, count(*)::int as video_count, count(*) filter (where has_stats)::int as with_stats,
              sum(budget)::text as budget, ${sums(db, 't_')}, ${sums(db, 'i_')}

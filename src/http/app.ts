@@ -6,6 +6,7 @@ import { createSql } from '../db/client';
 import { requireOrganization, requireUser } from './auth';
 import { ApiError, handleError } from './errors';
 import { dashboardVideos } from './dashboard/videos';
+import { dashboardAnalytics } from './dashboard/analytics';
 import { bloggers } from './bloggers';
 import { invitations, me, organization, organizations } from './organizations';
 import { limits } from './limits';
@@ -46,6 +47,7 @@ const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
 
 app.route('/dashboard/videos', dashboardVideos);
+app.route('/dashboard', dashboardAnalytics);
 app.route('/blogger', bloggers);
 app.route('/organizations', organizations);
 app.route('/me', me);

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type postgres from 'postgres';
 import { adminSql, createOrganization, rolledBackAs, type Fixture } from '../helpers/db';
 import { writeStatsBatch } from '../../src/db/statistics';
-import {
-  campaignStats, campaignStatsFromRawSnapshots, campaignTimeseries, campaignTimeseriesFromRawSnapshots, type StatsInput, type TimeseriesInput,
-} from '../../src/db/analytics';
+import type { StatsInput, TimeseriesInput } from '../../src/db/analytics';
+import { campaignStatsFromRawSnapshots, campaignTimeseriesFromRawSnapshots } from '../support/analytics-raw';
+import { campaignStats, campaignTimeseries } from '../../src/db/analytics-aggregate';
 import { contribution, dailyIncrements, rollupDays, weeklyIncrements, type DayValues } from '../../src/steps/analytics';
 import { createCampaignFixture, insertSnapshots, insertVideo, type CampaignFixture } from '../campaigns/fixtures';
 

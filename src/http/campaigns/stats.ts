@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { campaignStats } from '../../db/analytics';
+import { campaignStats } from '../../db/analytics-aggregate';
 import { notFound } from '../errors';
 import { validate } from '../validate';
 import type { AppEnv } from '../context';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { campaignTimeseries } from '../../db/analytics';
+import { campaignTimeseries } from '../../db/analytics-aggregate';
 import { TimeseriesQuery } from '../analytics-query';
 import { notFound } from '../errors';
 import { validate } from '../validate';

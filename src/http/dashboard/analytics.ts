@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { organizationSummary, organizationTimeseries } from '../../db/analytics-aggregate';
+import { RangeFields, rangeInOrder, rangeNotInOrder, TimeseriesQuery } from '../analytics-query';
+import { asCaller } from '../caller';
+import { validate } from '../validate';
+import type { AppEnv } from '../context';
+
+const Platform = z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']);
+
+export const SummaryQuery = z.object({ ...RangeFields, platform: Platform.optional() }).refine(rangeInOrder, rangeNotInOrder);
+export const OrganizationTimeseriesQuery = TimeseriesQuery.and(z.object({ platform: Platform.optional() }));
+
+/**
+ * The organization dashboard: its videos' totals and growth, read from organization_daily_stats
+ * (one row per UTC day and platform; src/db/analytics-aggregate.ts), so the cost grows with the
+ * days in range, not the organization's videos. Open to every member.
+ */
+export const dashboardAnalytics = new Hono<AppEnv>()
+  /**
+   * GET /dashboard/summary?from&to&platform
+   * totals: every video's value on `to` (default: its latest snapshot); increments: growth from
+   * `from` (default: since tracking started) through `to`, a video tracked inside the range counting
+   * from its first snapshot; videos: counts by status now (stopped = tracking paused) and how many
+   * have a snapshot by `to`; platforms: the same per platform (every platform with videos).
+   */
+  .get('/summary', validate('query', SummaryQuery), async (c) => {
+    const q = c.req.valid('query');
+    const result = await asCaller(c, (tx) => organizationSummary(tx, c.get('org').id, { from: q.from ?? null, to: q.to ?? null, platform: q.platform }));
+    return c.json(result);
+  })
+  /**
+   * GET /dashboard/timeseries?interval=day|week&from&to&platform
+   * One point per day (or ISO week, labelled by its Monday) from `from` (default: the first day with
+   * data) to `to` (default: today): `increments` = growth in the period, `totals` = values at its end.
+   */
+  .get('/timeseries', validate('query', OrganizationTimeseriesQuery), async (c) => {
+    const q = c.req.valid('query');
+    const result = await asCaller(c, (tx) => organizationTimeseries(tx, c.get('org').id, { interval: q.interval, from: q.from, to: q.to, platform: q.platform }));
+    return c.json({ platform: q.platform ?? null, ...result });
+  });
