@@ -9,6 +9,7 @@ import { validate } from '../validate';
 import { requireActingOperator, requireOperator, type OpsEnv } from './auth';
 import { opsPage } from './page';
 import { opsRuns } from './runs';
+import { opsNotifications } from './notifications';
 import { ActionsQuery, MetricsQuery, runView, ScheduledRunBody } from './schemas';
 
 /**
@@ -41,6 +42,7 @@ api.get('/meta', (c) => {
 });
 
 api.route('/runs', opsRuns);
+api.route('/notifications', opsNotifications);
 
 api.get('/scheduled', (c) =>
   c.json({ data: Object.entries(CRON_WORKFLOWS).map(([cron, job]) => ({ cron, workflow: job.workflow, description: job.description, available: job.workflow !== null })) }),
