@@ -7,12 +7,14 @@ import path from 'node:path';
 import { applyMigrations, runSqlFile, startLocalPostgres } from './lib/local-postgres.mjs';
 import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
+import { startFakeLoops } from '../test/fakes/loops-server.mjs';
 import { devToken } from './dev-token.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PG_PORT = Number(process.env.INFLUTICS_PG_PORT ?? 54329);
 const FAKE_PORT = Number(process.env.INFLUTICS_FAKE_PORT ?? 8790);
 const WORKER_PORT = Number(process.env.INFLUTICS_PORT ?? 8787);
+const LOOPS_PORT = Number(process.env.INFLUTICS_LOOPS_PORT ?? 8791);
 const log = (m) => console.log(`[dev] ${m}`);
 
 if (!fs.existsSync(path.join(root, '.dev.vars'))) {
@@ -28,11 +30,20 @@ log('demo seed  applied (organization "demo", user demo@influtics.local)');
 const fake = await startFakePlatforms({ port: FAKE_PORT });
 log(`platforms  ${fake.url}  (fake TikTok /tiktok, Instagram /instagram, YouTube /youtube/v3; control at /__control)`);
 
+// The fake Loops accepts the key in .dev.vars.example (LOOPS_API_KEY); every template gets a local id.
+const loops = await startFakeLoops({ port: LOOPS_PORT });
+log(`loops      ${loops.url}  (fake Loops email; sent mail: GET ${loops.url}/__control/sent)`);
+
 const wrangler = spawnWranglerDev({
   port: WORKER_PORT,
   persistTo: path.join(root, '.dev/wrangler'),
   databaseUrl: pg.url,
   platforms: fake,
+  vars: {
+    LOOPS_API_BASE_URL: loops.url,
+    LOOPS_TRANSACTIONAL_IDS: JSON.stringify({ organization_invitation: 'local-organization-invitation' }),
+    APP_BASE_URL: `http://127.0.0.1:${WORKER_PORT}`,
+  },
   args: ['--test-scheduled'],
   spawnOptions: { stdio: 'inherit' },
 });
@@ -49,6 +60,7 @@ async function stop(code = 0) {
   log('stopping…');
   wrangler.kill('SIGINT');
   await fake.close().catch(() => {});
+  await loops.close().catch(() => {});
   await pg.stop().catch(() => {});
   process.exit(code);
 }
