@@ -26,6 +26,9 @@ export default defineConfig({
             LOOPS_API_BASE_URL: inject<string>('loopsApiUrl'),
             LOOPS_TRANSACTIONAL_IDS: JSON.stringify(TEST_LOOPS_TRANSACTIONAL_IDS),
             APP_BASE_URL: 'https://app.influtics.test',
+            // and the fake Telegram Bot API (test/fakes/telegram-server.mjs)
+            TELEGRAM_API_BASE_URL: inject<string>('telegramApiUrl'),
+            TELEGRAM_BOT_USERNAME: 'influtics_test_bot',
           },
         },
       };

@@ -8,6 +8,7 @@ import { applyMigrations, runSqlFile, startLocalPostgres } from './lib/local-pos
 import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { startFakeLoops } from '../test/fakes/loops-server.mjs';
+import { startFakeTelegram } from '../test/fakes/telegram-server.mjs';
 import { devToken } from './dev-token.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -15,6 +16,7 @@ const PG_PORT = Number(process.env.INFLUTICS_PG_PORT ?? 54329);
 const FAKE_PORT = Number(process.env.INFLUTICS_FAKE_PORT ?? 8790);
 const WORKER_PORT = Number(process.env.INFLUTICS_PORT ?? 8787);
 const LOOPS_PORT = Number(process.env.INFLUTICS_LOOPS_PORT ?? 8791);
+const TELEGRAM_PORT = Number(process.env.INFLUTICS_TELEGRAM_PORT ?? 8792);
 const log = (m) => console.log(`[dev] ${m}`);
 
 if (!fs.existsSync(path.join(root, '.dev.vars'))) {
@@ -33,6 +35,17 @@ log(`platforms  ${fake.url}  (fake TikTok /tiktok, Instagram /instagram, YouTube
 // The fake Loops accepts the key in .dev.vars.example (LOOPS_API_KEY); every template gets a local id.
 const loops = await startFakeLoops({ port: LOOPS_PORT });
 log(`loops      ${loops.url}  (fake Loops email; sent mail: GET ${loops.url}/__control/sent)`);
+// The fake Telegram bot's token and webhook secret come from .dev.vars; "pressing Start" in the
+// fake POSTs the update to our webhook (README: Telegram locally).
+const devVars = fs.readFileSync(path.join(root, '.dev.vars'), 'utf8');
+const devVar = (name) => new RegExp(`^${name}=(.*)$`, 'm').exec(devVars)?.[1]?.trim();
+const telegram = await startFakeTelegram({ port: TELEGRAM_PORT, botToken: devVar('TELEGRAM_BOT_TOKEN') ?? undefined, botUsername: 'influtics_local_bot' });
+await fetch(`${telegram.url}/__control/webhook`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ url: `http://127.0.0.1:${WORKER_PORT}/telegram/webhook`, secret_token: devVar('TELEGRAM_WEBHOOK_SECRET') }),
+});
+log(`telegram   ${telegram.url}  (fake Bot API @influtics_local_bot; press Start: POST ${telegram.url}/__control/press-start)`);
 
 const wrangler = spawnWranglerDev({
   port: WORKER_PORT,
@@ -43,6 +56,8 @@ const wrangler = spawnWranglerDev({
     LOOPS_API_BASE_URL: loops.url,
     LOOPS_TRANSACTIONAL_IDS: JSON.stringify({ organization_invitation: 'local-organization-invitation' }),
     APP_BASE_URL: `http://127.0.0.1:${WORKER_PORT}`,
+    TELEGRAM_API_BASE_URL: telegram.url,
+    TELEGRAM_BOT_USERNAME: telegram.botUsername,
   },
   args: ['--test-scheduled'],
   spawnOptions: { stdio: 'inherit' },
@@ -61,6 +76,7 @@ async function stop(code = 0) {
   wrangler.kill('SIGINT');
   await fake.close().catch(() => {});
   await loops.close().catch(() => {});
+  await telegram.close().catch(() => {});
   await pg.stop().catch(() => {});
   process.exit(code);
 }

@@ -9,7 +9,7 @@ export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled
 
 export interface OutboxRow {
   id: string;
-  organization_id: string;
+  organization_id: string | null;
   user_id: string | null;
   channel: 'email' | 'telegram';
   recipient: string;
@@ -31,7 +31,8 @@ const COLUMNS = (db: Db) => db`id, organization_id, user_id, channel, recipient,
   claimed_until, deliver_after, enqueued_at, sent_at, created_at, updated_at`;
 
 export interface NewOutboxRow {
-  organizationId: string;
+  /** null for operator alerts and bot replies to chats that belong to no organization */
+  organizationId: string | null;
   userId?: string | null;
   channel: 'email' | 'telegram';
   recipient: string;
@@ -115,8 +116,8 @@ export async function forgetEnqueue(db: Db, id: string): Promise<void> {
  * failed or the row was deferred — or enqueued long ago and still not done), marked enqueued in
  * the same statement so two relays never pick the same row.
  */
-export async function takeRowsToEnqueue(db: Db, graceMinutes: number, limit: number): Promise<{ id: string; organization_id: string }[]> {
-  return db<{ id: string; organization_id: string }[]>`
+export async function takeRowsToEnqueue(db: Db, graceMinutes: number, limit: number): Promise<{ id: string; organization_id: string | null }[]> {
+  return db<{ id: string; organization_id: string | null }[]>`
     update public.notification_outbox o set enqueued_at = now()
     where o.id in (
       select id from public.notification_outbox
@@ -131,7 +132,7 @@ export async function takeRowsToEnqueue(db: Db, graceMinutes: number, limit: num
 
 export interface FailedOutboxRow {
   id: string;
-  organization_id: string;
+  organization_id: string | null;
   organization_name: string | null;
   channel: string;
   template: string;

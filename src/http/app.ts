@@ -11,6 +11,8 @@ import { invitations, me, organization, organizations } from './organizations';
 import { limits } from './limits';
 import { campaigns } from './campaigns';
 import { ops } from './ops';
+import { meTelegram } from './notifications/telegram';
+import { telegramWebhook } from './notifications/telegram-webhook';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -48,11 +50,15 @@ for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganiza
 app.route('/dashboard/videos', dashboardVideos);
 app.route('/blogger', bloggers);
 app.route('/organizations', organizations);
+app.route('/me/telegram', meTelegram);
 app.route('/me', me);
 app.route('/invitations', invitations);
 app.route('/organization', organization);
 app.route('/limits', limits);
 app.route('/campaigns', campaigns);
+
+// Telegram's webhook: authenticated by its secret header (src/http/notifications/telegram-webhook.ts).
+app.route('/telegram', telegramWebhook);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.

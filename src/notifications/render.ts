@@ -38,7 +38,7 @@ async function renderEmail(env: Env, db: Db, row: OutboxRow): Promise<Rendered> 
 async function renderInvitation(env: Env, db: Db, row: OutboxRow, transactionalId: string): Promise<Rendered> {
   const payload = InvitationEmailPayload.safeParse(row.payload);
   if (!payload.success) return { kind: 'permanent', code: 'invalid_payload', error: 'invitation row without invitation_id' };
-  const inv = await findInvitationForEmail(db, row.organization_id, payload.data.invitation_id);
+  const inv = row.organization_id ? await findInvitationForEmail(db, row.organization_id, payload.data.invitation_id) : undefined;
   if (!inv) return { kind: 'cancel', reason: 'the invitation no longer exists' };
   if (!inv.open) return { kind: 'cancel', reason: 'the invitation was accepted, declined, revoked or has expired' };
   const token = await invitationTokenFor(invitationTokenSecret(env), inv.id);

@@ -9,7 +9,8 @@ import { renderOutboxRow } from '../notifications/render';
 import { sendTelegramMessage, TELEGRAM_BLOCKED } from '../notifications/telegram';
 import { disableTelegramChat, telegramConfig } from '../notifications/telegram-config';
 import type { DeadLetter } from './messages';
-import { NotificationMessage } from './notification-messages';
+import { enqueueOutboxRows, NotificationMessage } from './notification-messages';
+import { handleTelegramUpdate } from '../notifications/telegram-updates';
 
 /**
  * Deliveries a message may get: the first plus wrangler.jsonc's `max_retries` (5) for
@@ -39,9 +40,9 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
   for (const msg of batch.messages) {
     const parsed = NotificationMessage.safeParse(msg.body);
     const settle: Settle = parsed.success
-      ? await deliver(env, sql, parsed.data.outbox_id, msg.attempts, fetchImpl, outcome).catch((err: unknown) => {
-          // our own failure (database, config): the message comes back; the claim lapses by itself
-          console.error(JSON.stringify({ event: 'notification_error', outbox_id: parsed.data.outbox_id, message: err instanceof Error ? err.message : String(err) }));
+      ? await handle(env, sql, parsed.data, msg.attempts, fetchImpl, outcome).catch((err: unknown) => {
+          // our own failure (database, config): the message comes back; a claim lapses by itself
+          console.error(JSON.stringify({ event: 'notification_error', type: parsed.data.type, message: err instanceof Error ? err.message : String(err) }));
           return { action: 'retry', delaySeconds: backoffSeconds(msg.attempts) } as const;
         })
       : { action: 'dead', code: 'invalid_message', reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
@@ -58,6 +59,15 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
   }
   console.log(JSON.stringify({ event: 'notifications_batch', queue: batch.queue, messages: batch.messages.length, ...outcome }));
   return outcome;
+}
+
+async function handle(env: Env, sql: Sql, message: NotificationMessage, attempts: number, fetchImpl: typeof fetch, outcome: NotificationsOutcome): Promise<Settle> {
+  if (message.type === 'telegram_update') {
+    // the replies it writes are outbox rows like any other: enqueue them for delivery
+    await enqueueOutboxRows(env.NOTIFICATIONS, await handleTelegramUpdate(sql, message.update));
+    return { action: 'ack' };
+  }
+  return deliver(env, sql, message.outbox_id, attempts, fetchImpl, outcome);
 }
 
 async function deliver(env: Env, sql: Sql, outboxId: string, attempts: number, fetchImpl: typeof fetch, outcome: NotificationsOutcome): Promise<Settle> {

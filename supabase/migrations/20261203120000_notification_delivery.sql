@@ -21,6 +21,9 @@ alter table public.notification_outbox
   add column last_attempt_at timestamptz,
   add column updated_at timestamptz not null default now();
 
+-- Operator alerts and bot replies to strangers (an invalid /start) belong to no organization.
+alter table public.notification_outbox alter column organization_id drop not null;
+
 alter table public.notification_outbox
   add constraint notification_outbox_status_check check (status in ('queued', 'sending', 'sent', 'failed', 'cancelled')),
   add constraint notification_outbox_idempotency_key_length check (char_length(idempotency_key) between 1 and 200);

@@ -8,6 +8,7 @@ import { applyMigrations, startLocalPostgres } from '../../scripts/lib/local-pos
 import { startFakePlatforms } from '../fakes/platform-server.mjs';
 import { startFakeCloudflareApi } from '../fakes/cloudflare-api.mjs';
 import { startFakeLoops } from '../fakes/loops-server.mjs';
+import { startFakeTelegram } from '../fakes/telegram-server.mjs';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,16 +30,19 @@ export default async function setup(project: TestProject) {
   // Node-side servers must start here: tests run inside workerd and cannot listen.
   const cloudflareApi = await startFakeCloudflareApi({ port: 0 });
   const loops = await startFakeLoops({ port: 0 });
+  const telegram = await startFakeTelegram({ port: 0 });
 
   project.provide('databaseUrl', pg.url);
   project.provide('platformApiUrl', fake.url);
   project.provide('cloudflareApiUrl', cloudflareApi.url);
   project.provide('loopsApiUrl', loops.url);
+  project.provide('telegramApiUrl', telegram.url);
 
   return async () => {
     await fake.close();
     await cloudflareApi.close();
     await loops.close();
+    await telegram.close();
     await pg.stop();
   };
 }
@@ -49,5 +53,6 @@ declare module 'vitest' {
     platformApiUrl: string;
     cloudflareApiUrl: string;
     loopsApiUrl: string;
+    telegramApiUrl: string;
   }
 }
