@@ -13,6 +13,8 @@ import { campaigns } from './campaigns';
 import { ops } from './ops';
 import { meTelegram } from './notifications/telegram';
 import { telegramWebhook } from './notifications/telegram-webhook';
+import { meNotifications } from './notifications/preferences';
+import { alertRules } from './notifications/alert-rules';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -46,16 +48,19 @@ for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
 // Routes for a signed-in user acting for one of their organizations.
 const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*'];
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
+app.use('/alerts/*', requireUser, requireOrganization);
 
 app.route('/dashboard/videos', dashboardVideos);
 app.route('/blogger', bloggers);
 app.route('/organizations', organizations);
 app.route('/me/telegram', meTelegram);
+app.route('/me/notifications', meNotifications);
 app.route('/me', me);
 app.route('/invitations', invitations);
 app.route('/organization', organization);
 app.route('/limits', limits);
 app.route('/campaigns', campaigns);
+app.route('/alerts/rules', alertRules);
 
 // Telegram's webhook: authenticated by its secret header (src/http/notifications/telegram-webhook.ts).
 app.route('/telegram', telegramWebhook);
