@@ -3,6 +3,7 @@ import { writeStatsBatch } from '../db/statistics';
 import { isRetryable, RateLimitedError, retryDelayMs } from '../platforms';
 import { adaptersFromEnv, fetchStats, type AdapterFactory, type StatsRequest } from '../steps/fetch-stats';
 import { PLATFORM_BY_LOWERCASE, StatsMessage, type DeadLetter } from './messages';
+import { alertAfterStatsBatch } from '../notifications/alerts';
 
 export interface StatsBatchOutcome {
   acked: number;
@@ -16,6 +17,9 @@ export interface StatsBatchOutcome {
   /** wall time of the platform calls and of the database write, for the benchmark's breakdown */
   fetch_ms: number;
   write_ms: number;
+  /** alert evaluation right after the write (src/notifications/alerts.ts): rows written, wall time */
+  outbox_rows?: number;
+  alert_ms?: number;
 }
 
 function toRequests(messageId: string, body: StatsMessage): StatsRequest[] {
@@ -74,6 +78,7 @@ export async function consumeStatsBatch(batch: MessageBatch<unknown>, env: Env, 
   const fetchedAt = Date.now();
   const written = await writeStatsBatch(createSql(env, { onQuery: () => outcome.db_round_trips++ }), fetched.found, fetched.missing);
   Object.assign(outcome, written, { fetch_ms: fetchedAt - started, write_ms: Date.now() - fetchedAt });
+  Object.assign(outcome, await alertAfterStatsBatch(env, fetched.found, fetched.missing));
 
   const retries: { msg: Message<unknown>; delaySeconds: number }[] = [];
   for (const msg of valid) {
