@@ -3,7 +3,7 @@ import { handleScheduled } from './scheduled';
 import { consumeStatsBatch } from './queues/stats-consumer';
 import { consumeDeadLetters } from './queues/dead-letter-consumer';
 import { consumeNotifications } from './queues/notifications-consumer';
-import { relayDueNotifications } from './notifications/relay';
+import { runNotificationCron } from './notifications/cron';
 
 export { InitialBloggerFetch, BloggerDailyFetch } from './workflows/initial-blogger-fetch';
 export { BloggerBatch } from './workflows/blogger-batch';
@@ -13,8 +13,8 @@ export default {
   fetch: app.fetch,
   scheduled: (controller, env, ctx) => {
     ctx.waitUntil(handleScheduled(controller, env));
-    // the notification outbox relay rides the 15-minute cron (deferred and never-enqueued rows)
-    if (controller.cron === '*/15 * * * *') ctx.waitUntil(relayDueNotifications(env));
+    // operator alerts and the notification outbox relay ride the 15-minute cron
+    if (controller.cron === '*/15 * * * *') ctx.waitUntil(runNotificationCron(env));
   },
   async queue(batch, env, _ctx) {
     switch (batch.queue) {

@@ -46,17 +46,31 @@ export async function evaluateAlertsForBatch(db: Db, found: Pick<SnapshotInput, 
       left join lateral (
         select d.views from public.video_daily_stats d where d.video_id = b.id and d.day < cur.day order by d.day desc limit 1) prev on true
     ),
-    creator_median as (
-      select b.id as video_id, (
-        select percentile_cont(0.5) within group (order by d.inc_views)
-        from public.videos v2
-        join public.video_daily_stats d on d.video_id = v2.id
-        where v2.organization_id = b.organization_id
-          and (case when b.blogger_id is null then v2.id = b.id else v2.blogger_id = b.blogger_id end)
-          and d.day >= current_date - 30 and d.day < current_date and not d.is_first
-      ) as median
+    -- one median per creator (a blogger, or the video itself when it has none), over the daily
+    -- increments of the creator's videos in the last 30 days: index lookups by blogger, then by
+    -- (video_id, day), only for organizations with a viral rule
+    creators as (
+      select distinct b.organization_id, b.blogger_id, case when b.blogger_id is null then b.id end as solo_video
       from batch b
       where exists (select 1 from rules r where r.organization_id = b.organization_id and r.type = 'viral')
+    ),
+    creator_videos as (
+      select c.organization_id, c.blogger_id, c.solo_video, c.solo_video as video_id from creators c where c.solo_video is not null
+      union all
+      select c.organization_id, c.blogger_id, c.solo_video, v2.id
+      from creators c join public.videos v2 on v2.blogger_id = c.blogger_id and v2.organization_id = c.organization_id
+      where c.blogger_id is not null
+    ),
+    creator_median as (
+      select b.id as video_id, m.median
+      from batch b
+      join (
+        select cv.organization_id, cv.blogger_id, cv.solo_video, percentile_cont(0.5) within group (order by d.inc_views) as median
+        from creator_videos cv
+        join public.video_daily_stats d on d.video_id = cv.video_id and d.day >= current_date - 30 and d.day < current_date and not d.is_first
+        group by cv.organization_id, cv.blogger_id, cv.solo_video
+      ) m on m.organization_id = b.organization_id
+         and (m.blogger_id = b.blogger_id or (b.blogger_id is null and m.solo_video = b.id))
     ),
     events as (
       select r.organization_id, 'views_threshold' as type,
