@@ -27,72 +27,53 @@ export async function evaluateAlertsForBatch(db: Db, found: Pick<SnapshotInput, 
     with input as (
       select distinct * from jsonb_to_recordset(${jsonb(input)}::text::jsonb) as x(organization_id uuid, platform public.platform, external_video_id text)
     ),
-    rules as (
+    rules as materialized (
       select r.id, r.organization_id, r.type, r.params from public.alert_rules r
       where r.enabled and r.type in ('views_threshold', 'viral', 'video_unavailable')
         and r.organization_id in (select organization_id from input)
     ),
-    batch as (
-      select v.id, v.organization_id, v.blogger_id, coalesce(nullif(v.title, ''), v.video_url) as title, v.video_url, v.video_status, v.deleted_at
+    -- Each batch video with everything the rules need, computed by index lookups per video in one
+    -- pass (joining separate per-video CTEs made the planner loop n × n): the latest day's views,
+    -- growth since the previous day's close, and — only where a viral rule exists — the median
+    -- daily increment of the creator's videos (the blogger's, or the video's own) over 30 days.
+    batch as materialized (
+      select v.id, v.organization_id, coalesce(nullif(v.title, ''), v.video_url) as title, v.video_url, v.video_status, v.deleted_at,
+             cur.views, cur.views - coalesce(prev.views, cur.open_views) as growth, med.median
       from input i
       join public.videos v on v.organization_id = i.organization_id and v.platform = i.platform and v.external_video_id = i.external_video_id
-      where v.organization_id in (select organization_id from rules)
-    ),
-    latest as (
-      select b.id as video_id, cur.views, cur.views - coalesce(prev.views, cur.open_views) as growth
-      from batch b
-      cross join lateral (
-        select d.day, d.views, d.open_views from public.video_daily_stats d where d.video_id = b.id order by d.day desc limit 1) cur
       left join lateral (
-        select d.views from public.video_daily_stats d where d.video_id = b.id and d.day < cur.day order by d.day desc limit 1) prev on true
-    ),
-    -- one median per creator (a blogger, or the video itself when it has none), over the daily
-    -- increments of the creator's videos in the last 30 days: index lookups by blogger, then by
-    -- (video_id, day), only for organizations with a viral rule
-    creators as (
-      select distinct b.organization_id, b.blogger_id, case when b.blogger_id is null then b.id end as solo_video
-      from batch b
-      where exists (select 1 from rules r where r.organization_id = b.organization_id and r.type = 'viral')
-    ),
-    creator_videos as (
-      select c.organization_id, c.blogger_id, c.solo_video, c.solo_video as video_id from creators c where c.solo_video is not null
-      union all
-      select c.organization_id, c.blogger_id, c.solo_video, v2.id
-      from creators c join public.videos v2 on v2.blogger_id = c.blogger_id and v2.organization_id = c.organization_id
-      where c.blogger_id is not null
-    ),
-    creator_median as (
-      select b.id as video_id, m.median
-      from batch b
-      join (
-        select cv.organization_id, cv.blogger_id, cv.solo_video, percentile_cont(0.5) within group (order by d.inc_views) as median
-        from creator_videos cv
-        join public.video_daily_stats d on d.video_id = cv.video_id and d.day >= current_date - 30 and d.day < current_date and not d.is_first
-        group by cv.organization_id, cv.blogger_id, cv.solo_video
-      ) m on m.organization_id = b.organization_id
-         and (m.blogger_id = b.blogger_id or (b.blogger_id is null and m.solo_video = b.id))
+        select d.day, d.views, d.open_views from public.video_daily_stats d where d.video_id = v.id order by d.day desc limit 1) cur on true
+      left join lateral (
+        select d.views from public.video_daily_stats d where d.video_id = v.id and d.day < cur.day order by d.day desc limit 1) prev on true
+      left join lateral (
+        select percentile_cont(0.5) within group (order by d.inc_views) as median
+        from public.video_daily_stats d
+        where exists (select 1 from rules r where r.organization_id = v.organization_id and r.type = 'viral')
+          and d.video_id in (
+            select v.id where v.blogger_id is null
+            union all
+            select v2.id from public.videos v2 where v.blogger_id is not null and v2.blogger_id = v.blogger_id and v2.organization_id = v.organization_id)
+          and d.day >= current_date - 30 and d.day < current_date and not d.is_first) med on true
+      where v.organization_id in (select organization_id from rules)
     ),
     events as (
       select r.organization_id, 'views_threshold' as type,
              format('alert:%s:%s:views:%s', r.id, b.id, r.params ->> 'views') as dedupe_key,
-             format('🎯 "%s" crossed %s views (now %s). %s', b.title, r.params ->> 'views', l.views, b.video_url) as text,
-             jsonb_build_object('videoTitle', b.title, 'videoUrl', b.video_url, 'views', l.views, 'threshold', (r.params ->> 'views')::bigint) as vars
+             format('🎯 "%s" crossed %s views (now %s). %s', b.title, r.params ->> 'views', b.views, b.video_url) as text,
+             jsonb_build_object('videoTitle', b.title, 'videoUrl', b.video_url, 'views', b.views, 'threshold', (r.params ->> 'views')::bigint) as vars
       from rules r
       join batch b on b.organization_id = r.organization_id
-      join latest l on l.video_id = b.id
-      where r.type = 'views_threshold' and b.video_status <> 'deleted' and l.views >= (r.params ->> 'views')::bigint
+      where r.type = 'views_threshold' and b.video_status <> 'deleted' and b.views >= (r.params ->> 'views')::bigint
       union all
       select r.organization_id, 'viral',
              format('alert:%s:%s:viral:%s', r.id, b.id, floor(extract(epoch from now()) / (3600 * coalesce((r.params ->> 'cooldown_hours')::int, 24)))),
-             format('🔥 "%s" is taking off: +%s views since yesterday, %s× its creator''s usual day. %s', b.title, l.growth, round(l.growth / greatest(m.median, 1)::numeric, 1), b.video_url),
-             jsonb_build_object('videoTitle', b.title, 'videoUrl', b.video_url, 'views', l.views, 'growth24h', l.growth, 'creatorMedianDailyGrowth', round(m.median::numeric))
+             format('🔥 "%s" is taking off: +%s views since yesterday, %s× its creator''s usual day. %s', b.title, b.growth, round(b.growth / greatest(b.median, 1)::numeric, 1), b.video_url),
+             jsonb_build_object('videoTitle', b.title, 'videoUrl', b.video_url, 'views', b.views, 'growth24h', b.growth, 'creatorMedianDailyGrowth', round(b.median::numeric))
       from rules r
       join batch b on b.organization_id = r.organization_id
-      join latest l on l.video_id = b.id
-      join creator_median m on m.video_id = b.id
-      where r.type = 'viral' and b.video_status <> 'deleted' and m.median is not null
-        and l.growth >= coalesce((r.params ->> 'min_views_24h')::bigint, 1000)
-        and l.growth > coalesce((r.params ->> 'k')::numeric, 3) * m.median
+      where r.type = 'viral' and b.video_status <> 'deleted' and b.median is not null
+        and b.growth >= coalesce((r.params ->> 'min_views_24h')::bigint, 1000)
+        and b.growth > coalesce((r.params ->> 'k')::numeric, 3) * b.median
       union all
       select r.organization_id, 'video_unavailable',
              format('alert:%s:%s:unavailable:%s', r.id, b.id, coalesce(b.deleted_at::date, current_date)),

@@ -7,7 +7,7 @@ import { fakeTelegram } from '../helpers/fake-telegram';
 
 const sql = adminSql();
 const OPS_CHAT = String(900_000_000 + Math.floor(Math.random() * 1_000_000));
-const opsEnv = { ...env, OPS_ALERT_TELEGRAM_CHAT_ID: OPS_CHAT, OPS_ALERT_EMAIL: 'ops@influtics.test', OPS_ALERT_DEAD_LETTERS_PER_HOUR: '5' } as Env;
+const opsEnv = { ...env, OPS_ALERT_TELEGRAM_CHAT_ID: OPS_CHAT, OPS_ALERT_EMAIL: 'ops@influtics.test', OPS_ALERT_DEAD_LETTERS_PER_HOUR: '5' } as unknown as Env;
 const opsRows = () => sql`select channel, recipient, template, payload, idempotency_key from notification_outbox where template = 'operator_alert' and recipient in (${OPS_CHAT}, 'ops@influtics.test') order by created_at`;
 
 beforeEach(async () => {
