@@ -35,7 +35,8 @@ export async function evaluateAlertsForBatch(db: Db, found: Pick<SnapshotInput, 
     -- Each batch video with everything the rules need, computed by index lookups per video in one
     -- pass (joining separate per-video CTEs made the planner loop n × n): the latest day's views,
     -- growth since the previous day's close, and — only where a viral rule exists — the median
-    -- daily increment of the creator's videos (the blogger's, or the video's own) over 30 days.
+    -- daily increment of the creator's videos (the blogger's, or the video's own) over 30 days, for
+    -- videos whose growth reaches a viral rule's minimum.
     batch as materialized (
       select v.id, v.organization_id, coalesce(nullif(v.title, ''), v.video_url) as title, v.video_url, v.video_status, v.deleted_at,
              cur.views, cur.views - coalesce(prev.views, cur.open_views) as growth, med.median
@@ -48,7 +49,9 @@ export async function evaluateAlertsForBatch(db: Db, found: Pick<SnapshotInput, 
       left join lateral (
         select percentile_cont(0.5) within group (order by d.inc_views) as median
         from public.video_daily_stats d
-        where exists (select 1 from rules r where r.organization_id = v.organization_id and r.type = 'viral')
+        -- only videos that grew enough to be viral at all (most do not): the lowest min_views_24h of the organization's viral rules
+        where cur.views - coalesce(prev.views, cur.open_views)
+                >= (select min(coalesce((r.params ->> 'min_views_24h')::bigint, 1000)) from rules r where r.organization_id = v.organization_id and r.type = 'viral')
           and d.video_id in (
             select v.id where v.blogger_id is null
             union all

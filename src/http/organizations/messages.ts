@@ -21,7 +21,7 @@ export type InvitationEmailMessage = z.infer<typeof InvitationEmailMessage>;
  * invitation. Organization name, inviter and expiry are read when the email is sent (a revoked
  * or accepted invitation is then not emailed at all).
  */
-export const InvitationEmailPayload = z.strictObject({
+export const InvitationEmailPayload = z.object({
   invitation_id: z.uuid(),
 });
 export type InvitationEmailPayload = z.infer<typeof InvitationEmailPayload>;
