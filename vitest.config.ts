@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { TEST_SECRETS } from './test/setup/secrets.ts';
+import { TEST_LOOPS_TRANSACTIONAL_IDS, TEST_SECRETS } from './test/setup/secrets.ts';
 import { FAKE_CF_ACCOUNT_ID, FAKE_CF_API_TOKEN } from './test/fakes/cloudflare-api.mjs';
 
 export default defineConfig({
@@ -22,6 +22,13 @@ export default defineConfig({
             CLOUDFLARE_API_BASE_URL: `${inject<string>('cloudflareApiUrl')}/client/v4/accounts/{account_id}`,
             CLOUDFLARE_ACCOUNT_ID: FAKE_CF_ACCOUNT_ID,
             CLOUDFLARE_API_TOKEN: FAKE_CF_API_TOKEN,
+            // notification delivery: the fake Loops server (test/fakes/loops-server.mjs)
+            LOOPS_API_BASE_URL: inject<string>('loopsApiUrl'),
+            LOOPS_TRANSACTIONAL_IDS: JSON.stringify(TEST_LOOPS_TRANSACTIONAL_IDS),
+            APP_BASE_URL: 'https://app.influtics.test',
+            // and the fake Telegram Bot API (test/fakes/telegram-server.mjs)
+            TELEGRAM_API_BASE_URL: inject<string>('telegramApiUrl'),
+            TELEGRAM_BOT_USERNAME: 'influtics_test_bot',
           },
         },
       };

@@ -57,6 +57,12 @@ try {
     const ceiling = ids.length / ceilingSeconds;
     log(`ceiling: ${ids.length} snapshot rows in one INSERT…SELECT FROM unnest() in ${ceilingSeconds.toFixed(2)} s = ${Math.round(ceiling)} rows/s`);
 
+    // alert rules in every organization, so the consumer's set-based alert statement (run after each
+    // batch write, src/notifications/alerts.ts) does its real work: thresholds, viral medians, deletions
+    await db.query(`insert into alert_rules (organization_id, type, params)
+      select o.id, t.type, t.params::jsonb from organizations o,
+        (values ('views_threshold', '{"views": 1000000}'), ('viral', '{"k": 3, "cooldown_hours": 24, "min_views_24h": 1000}'), ('video_unavailable', '{}')) t(type, params)`);
+
     // ---- 1b. the pipeline: cron → NightlyRefresh → LOW_PRIORITY → consumer, inside wrangler dev
     const fake = await startFakePlatforms({ port: await freePort() });
     const stopFake = () => fake.close();
@@ -121,6 +127,8 @@ try {
     const writeRate = written / (writeMs / 1000);
     console.log(`consumer time split            platform calls ${(fetchMs / 1000).toFixed(1)} s, database writes ${(writeMs / 1000).toFixed(1)} s (summed over batches)`);
     console.log(`consumer write path            ${written} snapshots in ${(writeMs / 1000).toFixed(2)} s = ${Math.round(writeRate)} rows/s from workerd = ${(writeRate / ceiling).toFixed(2)} × the ceiling`);
+    const alertMs = batches.reduce((a, b) => a + (b.alert_ms ?? 0), 0);
+    console.log(`alert evaluation after writes  ${(alertMs / 1000).toFixed(2)} s = ${(100 * alertMs / writeMs).toFixed(1)} % of the batch writes (mean ${(alertMs / Math.max(1, batches.length)).toFixed(1)} ms vs ${(writeMs / Math.max(1, batches.length)).toFixed(1)} ms per batch; ${batches.reduce((a, b) => a + (b.outbox_rows ?? 0), 0)} outbox rows)`);
 
     // ---- 3-4. campaign analytics: only Postgres is needed from here on, so wrangler dev and the fake
     // platforms stop first and do not compete for the CPU.

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { applyMigrations, devDataDir, portIsFree, runSqlFile, startLocalPostgres, StartupError } from './lib/local-postgres.mjs';
 import { spawnWranglerDev, wranglerBin } from './lib/wrangler-dev.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
+import { startFakeLoops } from '../test/fakes/loops-server.mjs';
+import { startFakeTelegram } from '../test/fakes/telegram-server.mjs';
 import { devToken } from './dev-token.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -37,7 +39,9 @@ async function main() {
   const FAKE_PORT = port('INFLUTICS_FAKE_PORT', 8790);
   const WORKER_PORT = port('INFLUTICS_PORT', 8787);
   const INSPECTOR_PORT = port('INFLUTICS_INSPECTOR_PORT', 9229);
-  for (const [variable, p, what] of [['INFLUTICS_PORT', WORKER_PORT, 'Worker'], ['INFLUTICS_FAKE_PORT', FAKE_PORT, 'fake platform API'], ['INFLUTICS_INSPECTOR_PORT', INSPECTOR_PORT, 'wrangler inspector']]) {
+  const LOOPS_PORT = port('INFLUTICS_LOOPS_PORT', 8791);
+  const TELEGRAM_PORT = port('INFLUTICS_TELEGRAM_PORT', 8792);
+  for (const [variable, p, what] of [['INFLUTICS_PORT', WORKER_PORT, 'Worker'], ['INFLUTICS_FAKE_PORT', FAKE_PORT, 'fake platform API'], ['INFLUTICS_INSPECTOR_PORT', INSPECTOR_PORT, 'wrangler inspector'], ['INFLUTICS_LOOPS_PORT', LOOPS_PORT, 'fake Loops'], ['INFLUTICS_TELEGRAM_PORT', TELEGRAM_PORT, 'fake Telegram']]) {
     if (!(await portIsFree(p))) throw new StartupError(`the ${what} port ${p} is already in use (another checkout's npm run dev?)`, `set ${variable} to a free port, e.g. ${variable}=${p + 1}`);
   }
   if (!fs.existsSync(wranglerBin)) throw new StartupError('wrangler is not installed', 'run npm install in this checkout');
@@ -67,11 +71,35 @@ async function main() {
   started.push(() => fake.close());
   log(`platforms  ${fake.url}  (fake TikTok /tiktok, Instagram /instagram, YouTube /youtube/v3; control at /__control)`);
 
+  // The fake Loops accepts the key in .dev.vars.example (LOOPS_API_KEY); every template gets a local id.
+  const loops = await startFakeLoops({ port: LOOPS_PORT });
+  started.push(() => loops.close());
+  log(`loops      ${loops.url}  (fake Loops email; sent mail: GET ${loops.url}/__control/sent)`);
+  // The fake Telegram bot's token and webhook secret come from .dev.vars; "pressing Start" in the
+  // fake POSTs the update to our webhook (README: Telegram locally).
+  const devVars = fs.readFileSync(path.join(root, '.dev.vars'), 'utf8');
+  const devVar = (name) => new RegExp(`^${name}=(.*)$`, 'm').exec(devVars)?.[1]?.trim();
+  const telegram = await startFakeTelegram({ port: TELEGRAM_PORT, botToken: devVar('TELEGRAM_BOT_TOKEN') ?? undefined, botUsername: 'influtics_local_bot' });
+  started.push(() => telegram.close());
+  await fetch(`${telegram.url}/__control/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: `http://127.0.0.1:${WORKER_PORT}/telegram/webhook`, secret_token: devVar('TELEGRAM_WEBHOOK_SECRET') }),
+  });
+  log(`telegram   ${telegram.url}  (fake Bot API @influtics_local_bot; press Start: POST ${telegram.url}/__control/press-start)`);
+
   const wrangler = spawnWranglerDev({
     port: WORKER_PORT,
     persistTo: wranglerState,
     databaseUrl: pg.url,
     platforms: fake,
+    vars: {
+      LOOPS_API_BASE_URL: loops.url,
+      LOOPS_TRANSACTIONAL_IDS: JSON.stringify({ organization_invitation: 'local-organization-invitation' }),
+      APP_BASE_URL: `http://127.0.0.1:${WORKER_PORT}`,
+      TELEGRAM_API_BASE_URL: telegram.url,
+      TELEGRAM_BOT_USERNAME: telegram.botUsername,
+    },
     args: ['--test-scheduled', '--inspector-port', String(INSPECTOR_PORT)],
     spawnOptions: { stdio: 'inherit' },
   });

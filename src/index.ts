@@ -2,6 +2,8 @@ import { app } from './http/app';
 import { handleScheduled } from './scheduled';
 import { consumeStatsBatch } from './queues/stats-consumer';
 import { consumeDeadLetters } from './queues/dead-letter-consumer';
+import { consumeNotifications } from './queues/notifications-consumer';
+import { runNotificationCron } from './notifications/cron';
 
 export { InitialBloggerFetch, BloggerDailyFetch } from './workflows/initial-blogger-fetch';
 export { BloggerBatch } from './workflows/blogger-batch';
@@ -11,12 +13,17 @@ export default {
   fetch: app.fetch,
   scheduled: (controller, env, ctx) => {
     ctx.waitUntil(handleScheduled(controller, env));
+    // operator alerts and the notification outbox relay ride the 15-minute cron
+    if (controller.cron === '*/15 * * * *') ctx.waitUntil(runNotificationCron(env));
   },
   async queue(batch, env, _ctx) {
     switch (batch.queue) {
       case 'influtics-high-priority':
       case 'influtics-low-priority':
         await consumeStatsBatch(batch, env);
+        return;
+      case 'influtics-notifications':
+        await consumeNotifications(batch, env);
         return;
       case 'influtics-dead-letters':
         await consumeDeadLetters(batch, env);

@@ -22,7 +22,10 @@ export function createSql(env: { DB: Hyperdrive }, opts: { onQuery?: () => void 
     // Hyperdrive (transaction-mode pooling) supports prepared statements; they save parse time.
     prepare: true,
     connect_timeout: 10,
-    idle_timeout: 20,
+    // 0: never close an idle connection ourselves. postgres.js's idle close is an explicit end, which
+    // raises the unhandled "socket has been closed" rejection described above (seen in tests whose
+    // file ran > 20 s after a consumer call); the runtime closes the sockets with the invocation.
+    idle_timeout: 0,
     transform: { undefined: null },
   });
 }

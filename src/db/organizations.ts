@@ -229,6 +229,8 @@ export async function isMemberEmail(db: Db, organizationId: string, email: strin
 }
 
 export interface NewInvitation {
+  /** chosen by the caller: the emailed token is derived from it (src/notifications/invitation-token.ts) */
+  id: string;
   organizationId: string;
   email: string;
   role: OrgRole;
@@ -239,8 +241,8 @@ export interface NewInvitation {
 
 export async function insertInvitation(db: Db, i: NewInvitation): Promise<InvitationRow> {
   const [row] = await db<InvitationRow[]>`
-    insert into public.invitations as i (organization_id, email, role, token_hash, invited_by, expires_at)
-    values (${i.organizationId}, ${i.email}, ${i.role}, ${i.tokenHash}, ${i.invitedBy}, now() + make_interval(days => ${i.expiresInDays}::int))
+    insert into public.invitations as i (id, organization_id, email, role, token_hash, invited_by, expires_at)
+    values (${i.id}, ${i.organizationId}, ${i.email}, ${i.role}, ${i.tokenHash}, ${i.invitedBy}, now() + make_interval(days => ${i.expiresInDays}::int))
     returning ${INVITATION_COLUMNS(db)}`;
   return row!;
 }
@@ -284,26 +286,7 @@ export async function listMyPendingInvitations(db: Db): Promise<MyInvitationRow[
   return db<MyInvitationRow[]>`select id, organization_id, organization_name, email, role, expires_at, created_at from private.my_pending_invitations()`;
 }
 
-// Outgoing messages ------------------------------------------------------------------------------
-
-export interface OutboxMessage {
-  organizationId: string;
-  channel: 'email' | 'telegram';
-  recipient: string;
-  template: string;
-  payload: Record<string, unknown>;
-  idempotencyKey: string;
-}
-
-/** Records a delivery to make (once per idempotency key); the outbox row's id. */
-export async function recordOutgoingMessage(db: Db, m: OutboxMessage): Promise<string> {
-  const [row] = await db<{ id: string }[]>`
-    insert into public.notification_outbox (organization_id, channel, recipient, template, payload, idempotency_key)
-    values (${m.organizationId}, ${m.channel}, ${m.recipient}, ${m.template}, ${jsonb(m.payload)}::text::jsonb, ${m.idempotencyKey})
-    on conflict (idempotency_key) do update set idempotency_key = excluded.idempotency_key
-    returning id`;
-  return row!.id;
-}
+// Outgoing messages: src/db/notifications.ts (recordNotification).
 
 // User preferences -------------------------------------------------------------------------------
 

@@ -12,6 +12,10 @@ import { invitations, me, organization, organizations } from './organizations';
 import { limits } from './limits';
 import { campaigns } from './campaigns';
 import { ops } from './ops';
+import { meTelegram } from './notifications/telegram';
+import { telegramWebhook } from './notifications/telegram-webhook';
+import { meNotifications } from './notifications/preferences';
+import { alertRules } from './notifications/alert-rules';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -45,16 +49,23 @@ for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
 // Routes for a signed-in user acting for one of their organizations.
 const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*'];
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
+app.use('/alerts/*', requireUser, requireOrganization);
 
 app.route('/dashboard/videos', dashboardVideos);
 app.route('/dashboard', dashboardAnalytics);
 app.route('/blogger', bloggers);
 app.route('/organizations', organizations);
+app.route('/me/telegram', meTelegram);
+app.route('/me/notifications', meNotifications);
 app.route('/me', me);
 app.route('/invitations', invitations);
 app.route('/organization', organization);
 app.route('/limits', limits);
 app.route('/campaigns', campaigns);
+app.route('/alerts/rules', alertRules);
+
+// Telegram's webhook: authenticated by its secret header (src/http/notifications/telegram-webhook.ts).
+app.route('/telegram', telegramWebhook);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.

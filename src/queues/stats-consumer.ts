@@ -5,6 +5,7 @@ import { freshnessMinutes } from '../steps/freshness';
 import { isRetryable, PlatformError, retryDelayMs } from '../platforms';
 import { adaptersFromEnv, fetchStats, type AdapterFactory, type StatsRequest } from '../steps/fetch-stats';
 import { PLATFORM_BY_LOWERCASE, StatsMessage, type DeadLetter } from './messages';
+import { alertAfterStatsBatch } from '../notifications/alerts';
 
 export interface StatsBatchOutcome {
   acked: number;
@@ -20,6 +21,9 @@ export interface StatsBatchOutcome {
   /** wall time of the platform calls and of the database write, for the benchmark's breakdown */
   fetch_ms: number;
   write_ms: number;
+  /** alert evaluation right after the write (src/notifications/alerts.ts): rows written, wall time */
+  outbox_rows?: number;
+  alert_ms?: number;
 }
 
 function toRequests(messageId: string, body: StatsMessage): StatsRequest[] {
@@ -84,6 +88,7 @@ export async function consumeStatsBatch(batch: MessageBatch<unknown>, env: Env, 
   const fetchedAt = Date.now();
   const written = await writeStatsBatch(db, fetched.found, fetched.missing);
   Object.assign(outcome, written, { fetch_ms: fetchedAt - started, write_ms: Date.now() - fetchedAt });
+  Object.assign(outcome, await alertAfterStatsBatch(env, fetched.found, fetched.missing));
 
   const retries: { msg: Message<unknown>; delaySeconds: number }[] = [];
   for (const msg of valid) {

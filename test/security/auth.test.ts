@@ -20,6 +20,15 @@ const TENANT_ROUTES: [string, string, unknown?][] = [
   ['POST', '/dashboard/videos', { url: 'https://www.tiktok.com/@a/video/7300000000000000001' }],
   ['POST', '/dashboard/videos/start-tracking', { video_id: crypto.randomUUID() }],
   ['POST', '/dashboard/videos/stop-tracking', { video_id: crypto.randomUUID() }],
+  ['GET', '/me/notifications'],
+  ['PUT', '/me/notifications', {}],
+  ['POST', '/me/telegram/link'],
+  ['GET', '/me/telegram'],
+  ['DELETE', '/me/telegram'],
+  ['GET', '/alerts/rules'],
+  ['POST', '/alerts/rules', { type: 'video_unavailable' }],
+  ['PATCH', `/alerts/rules/${crypto.randomUUID()}`, { enabled: false }],
+  ['DELETE', `/alerts/rules/${crypto.randomUUID()}`],
 ];
 
 describe.each(TENANT_ROUTES)('%s %s', (method, path, body) => {

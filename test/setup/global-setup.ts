@@ -7,6 +7,8 @@ import type { TestProject } from 'vitest/node';
 import { applyMigrations, scratchDir, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
 import { startFakePlatforms } from '../fakes/platform-server.mjs';
 import { startFakeCloudflareApi } from '../fakes/cloudflare-api.mjs';
+import { startFakeLoops } from '../fakes/loops-server.mjs';
+import { startFakeTelegram } from '../fakes/telegram-server.mjs';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,14 +30,20 @@ export default async function setup(project: TestProject) {
   const fake = await startFakePlatforms({ port: 0 });
   // Node-side servers must start here: tests run inside workerd and cannot listen.
   const cloudflareApi = await startFakeCloudflareApi({ port: 0 });
+  const loops = await startFakeLoops({ port: 0 });
+  const telegram = await startFakeTelegram({ port: 0 });
 
   project.provide('databaseUrl', pg.url);
   project.provide('platformApiUrl', fake.url);
   project.provide('cloudflareApiUrl', cloudflareApi.url);
+  project.provide('loopsApiUrl', loops.url);
+  project.provide('telegramApiUrl', telegram.url);
 
   return async () => {
     await fake.close();
     await cloudflareApi.close();
+    await loops.close();
+    await telegram.close();
     await pg.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   };
@@ -46,5 +54,7 @@ declare module 'vitest' {
     databaseUrl: string;
     platformApiUrl: string;
     cloudflareApiUrl: string;
+    loopsApiUrl: string;
+    telegramApiUrl: string;
   }
 }

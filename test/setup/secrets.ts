@@ -6,4 +6,13 @@ export const TEST_SECRETS = {
   RAPIDAPI_KEY: 'test-rapidapi-key',
   YOUTUBE_API_KEY: 'test-youtube-key',
   OPS_TOKEN: 'test-ops-token',
+  LOOPS_API_KEY: 'fake-loops-api-key',
+  INVITATION_TOKEN_SECRET: 'test-invitation-token-secret-at-least-32-chars',
+  TELEGRAM_BOT_TOKEN: '123456:test-telegram-bot-token',
+  TELEGRAM_WEBHOOK_SECRET: 'test-telegram-webhook-secret',
+} as const;
+
+/** Loops transactional ids per notification template under test (the fake accepts any id not starting with `unknown`). */
+export const TEST_LOOPS_TRANSACTIONAL_IDS = {
+  organization_invitation: 'test-tx-organization-invitation',
 } as const;

@@ -11,6 +11,8 @@ import { opsPage } from './page';
 import { opsRuns } from './runs';
 import { opsDeadLetters } from './dead-letters';
 import { opsOrganizations } from './organizations';
+
+import { opsNotifications } from './notifications';
 import { ActionsQuery, MetricsQuery, runView, ScheduledRunBody } from './schemas';
 
 /**
@@ -47,6 +49,8 @@ api.get('/meta', (c) => {
 api.route('/runs', opsRuns);
 api.route('/dead-letters', opsDeadLetters);
 api.route('/organizations', opsOrganizations);
+
+api.route('/notifications', opsNotifications);
 
 api.get('/scheduled', (c) =>
   c.json({ data: Object.entries(CRON_WORKFLOWS).map(([cron, job]) => ({ cron, workflow: job.workflow, description: job.description, available: job.workflow !== null })) }),

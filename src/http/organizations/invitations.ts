@@ -2,9 +2,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import {
   acceptInvitation, declineInvitation, findMyInvitationByTokenHash, findOpenInvitationByEmail, findOrganization, insertInvitation,
-  invitationStatus, isMemberEmail, listMyPendingInvitations, listOpenInvitations, recordOutgoingMessage, revokeInvitation, type InvitationRow,
+  invitationStatus, isMemberEmail, listMyPendingInvitations, listOpenInvitations, revokeInvitation, type InvitationRow,
 } from '../../db/organizations';
 import { lockOrganizationQuota } from '../../db/limits';
+import { recordNotification } from '../../db/notifications';
+import { invitationTokenSecret } from '../../notifications/config';
+import { invitationTokenFor } from '../../notifications/invitation-token';
 import { assertCanAddMembers } from '../../steps/limits';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
@@ -14,7 +17,7 @@ import type { AppEnv } from '../context';
 import { INVITATION_TEMPLATE, InvitationEmailMessage, type InvitationEmailPayload } from './messages';
 import { asCaller, invitationJson, organizationJson } from './shared';
 import { InvitableRole, InvitationToken } from './schemas';
-import { hashInvitationToken, newInvitationToken } from './tokens';
+import { hashInvitationToken } from './tokens';
 
 export const InviteBody = z.strictObject({
   email: z.email().max(320).transform((e) => e.trim().toLowerCase()),
@@ -45,7 +48,9 @@ export const organizationInvitations = new Hono<AppEnv>()
     assertCan(org.role, 'members.invite');
     const body = c.req.valid('json');
     const user = c.get('user');
-    const token = newInvitationToken();
+    // The token is derived from the new invitation's id, so it never has to be stored to be emailed.
+    const invitationId = crypto.randomUUID();
+    const token = await invitationTokenFor(invitationTokenSecret(c.env), invitationId);
     const tokenHash = await hashInvitationToken(token);
 
     const { invitation, outboxId } = await asCaller(c, async (tx) => {
@@ -62,20 +67,12 @@ export const organizationInvitations = new Hono<AppEnv>()
       if (open) await revokeInvitation(tx, org.id, open.id); // an expired one is superseded by the new one
       await assertCanAddMembers(tx, org.id, 1);
       const invitation = await insertInvitation(tx, {
-        organizationId: org.id, email: body.email, role: body.role, tokenHash, invitedBy: user.id, expiresInDays: body.expires_in_days,
+        id: invitationId, organizationId: org.id, email: body.email, role: body.role, tokenHash, invitedBy: user.id, expiresInDays: body.expires_in_days,
       });
-      const organization = (await findOrganization(tx, org.id))!;
-      const payload: InvitationEmailPayload = {
-        invitation_id: invitation.id,
-        organization_id: org.id,
-        organization_name: organization.name,
-        role: body.role,
-        invited_by: { user_id: user.id, email: user.email },
-        token,
-        expires_at: invitation.expires_at.toISOString(),
-      };
-      const outboxId = await recordOutgoingMessage(tx, {
-        organizationId: org.id, channel: 'email', recipient: body.email, template: INVITATION_TEMPLATE, payload, idempotencyKey: invitation.id,
+      const payload: InvitationEmailPayload = { invitation_id: invitation.id };
+      // same transaction as the invitation: the email exists exactly when the invitation does
+      const outboxId = await recordNotification(tx, {
+        organizationId: org.id, channel: 'email', recipient: body.email, template: INVITATION_TEMPLATE, payload, idempotencyKey: `invitation:${invitation.id}`,
       });
       return { invitation, outboxId };
     });
@@ -97,7 +94,7 @@ export const organizationInvitations = new Hono<AppEnv>()
       enqueued = false;
       console.error(JSON.stringify({ event: 'invitation_email_enqueue_failed', outbox_id: outboxId, message: err instanceof Error ? err.message : String(err) }));
     }
-    // The token is answered once, here; the database keeps only its SHA-256.
+    // The token is answered once, here; the database keeps only its SHA-256 (the email rebuilds it).
     return c.json({ invitation: invitationJson(invitation), token, email: { outbox_id: outboxId, enqueued } }, 201);
   })
 

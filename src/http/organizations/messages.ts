@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * NOTIFICATIONS queue message asking for an invitation email. The token is deliberately NOT in
- * the message (queue bodies end up in logs and the dead-letter table): the consumer reads the
- * outbox row `outbox_id`, whose payload (see InvitationEmailPayload) holds the accept token.
+ * NOTIFICATIONS queue message asking for an invitation email. No token in it (queue bodies end up
+ * in logs and the dead-letter table), nor in the outbox row: the consumer rebuilds the accept
+ * token from the invitation id (src/notifications/invitation-token.ts) when it sends.
  */
 export const InvitationEmailMessage = z.object({
   type: z.literal('invitation_email'),
@@ -16,15 +16,13 @@ export const InvitationEmailMessage = z.object({
 });
 export type InvitationEmailMessage = z.infer<typeof InvitationEmailMessage>;
 
-/** The recorded outgoing message: `notification_outbox.payload` of template `organization_invitation`. */
+/**
+ * `notification_outbox.payload` of template `organization_invitation`: only what finds the
+ * invitation. Organization name, inviter and expiry are read when the email is sent (a revoked
+ * or accepted invitation is then not emailed at all).
+ */
 export const InvitationEmailPayload = z.object({
   invitation_id: z.uuid(),
-  organization_id: z.uuid(),
-  organization_name: z.string(),
-  role: z.enum(['admin', 'member', 'viewer']),
-  invited_by: z.object({ user_id: z.uuid(), email: z.string().nullable() }),
-  token: z.string(),
-  expires_at: z.string(),
 });
 export type InvitationEmailPayload = z.infer<typeof InvitationEmailPayload>;
 

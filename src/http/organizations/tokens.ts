@@ -1,14 +1,7 @@
-/** Invitation tokens: 32 random bytes, base64url. Only the SHA-256 (hex) of a token is stored. */
-
-function base64url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function newInvitationToken(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)));
-}
+/**
+ * Invitation tokens (32 bytes, base64url) are derived from the invitation id with a secret
+ * (src/notifications/invitation-token.ts); only their SHA-256 (hex) is stored.
+ */
 
 export async function hashInvitationToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
