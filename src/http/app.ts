@@ -11,6 +11,7 @@ import { invitations, me, organization, organizations } from './organizations';
 import { limits } from './limits';
 import { campaigns } from './campaigns';
 import { ops } from './ops';
+import { imports } from './imports';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -42,7 +43,7 @@ const USER_ROUTES: string[] = ['/organizations/*', '/me/*', '/invitations/*'];
 for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
 
 // Routes for a signed-in user acting for one of their organizations.
-const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*'];
+const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*', '/imports/*', '/exports/*'];
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
 
 app.route('/dashboard/videos', dashboardVideos);
@@ -53,6 +54,7 @@ app.route('/invitations', invitations);
 app.route('/organization', organization);
 app.route('/limits', limits);
 app.route('/campaigns', campaigns);
+app.route('/imports', imports);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.
