@@ -211,7 +211,7 @@ function countRows(bytes: Uint8Array, e: ZipEntry): number {
   streamEntry(bytes, e, (chunk) => {
     const text = carry + decoder.decode(chunk, { stream: true });
     if (text.includes('<!DOCTYPE')) throw new FileRefused('unsupported', 'the sheet contains a DOCTYPE declaration, which Excel never writes');
-    const matches = text.match(/<row[\s>]/g);
+    const matches = text.match(/<row[\s>/]/g);
     rows += matches ? matches.length : 0;
     if (rows > XLSX_CAPS.rows) throw new FileRefused('too_many_rows', `the sheet has more than ${XLSX_CAPS.rows - 1} data rows; split the file (the limit is ${XLSX_CAPS.rows - 1} per import)`);
     // a `<row` split across two chunks is counted once: a match needs 5 characters, the carried

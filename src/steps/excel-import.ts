@@ -78,7 +78,9 @@ export async function importChunk(sql: Sql, env: Env, job: ChunkJob, seqFrom: nu
       firstRowOfVideo.set(u.id, row.row_number);
       outcomes.set(row.row_number, { row_number: row.row_number, outcome: u.created ? 'added' : 'already_present', video_id: u.id, over_quota: false });
     }
-    await linkVideoTags(tx, job.organizationId, valid.flatMap(({ row, tags }) => tags.map((name) => ({ video_id: bySeq.get(row.seq)!.id, name }))));
+    // a duplicate row adds nothing: the first occurrence of a link brings its tags
+    const firstRows = valid.filter(({ row }) => outcomes.get(row.row_number)!.outcome !== 'duplicate');
+    await linkVideoTags(tx, job.organizationId, firstRows.flatMap(({ row, tags }) => tags.map((name) => ({ video_id: bySeq.get(row.seq)!.id, name }))));
 
     let tracked: Awaited<ReturnType<typeof startTrackingVideos>> = [];
     if (job.startTracking) {

@@ -45,9 +45,9 @@ export const rawXlsx = (sheetXml: string) => zipSync({ ...skeleton(), 'xl/worksh
 
 /**
  * A sheet of `rows` empty `<row/>` elements, deflated as it is generated: 1,000,000 rows are
- * ~14 MB of XML and ~30 KB on disk.
+ * 6 MB of XML and ~10 KB on disk (17 MB and 2 MB with `r="…"` references).
  */
-export function manyRowsXlsx(rows: number): Uint8Array {
+export function manyRowsXlsx(rows: number, opts: { refs: boolean } = { refs: true }): Uint8Array {
   const out: Uint8Array[] = [];
   const zip = new Zip((err, chunk) => {
     if (err) throw err;
@@ -64,7 +64,7 @@ export function manyRowsXlsx(rows: number): Uint8Array {
   const CHUNK = 20_000;
   for (let start = 1; start <= rows; start += CHUNK) {
     let s = '';
-    for (let r = start; r < Math.min(start + CHUNK, rows + 1); r++) s += `<row r="${r}"/>`;
+    for (let r = start; r < Math.min(start + CHUNK, rows + 1); r++) s += opts.refs ? `<row r="${r}"/>` : '<row/>';
     sheet.push(strToU8(s));
   }
   sheet.push(strToU8(SHEET_TAIL), true);
