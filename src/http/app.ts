@@ -12,6 +12,7 @@ import { limits } from './limits';
 import { campaigns } from './campaigns';
 import { ops } from './ops';
 import { imports } from './imports';
+import { campaignExportRoutes, exportRoutes } from './exports';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -55,6 +56,8 @@ app.route('/organization', organization);
 app.route('/limits', limits);
 app.route('/campaigns', campaigns);
 app.route('/imports', imports);
+app.route('/exports', exportRoutes);
+app.route('/campaigns', campaignExportRoutes);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.
