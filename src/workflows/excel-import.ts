@@ -101,10 +101,14 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
     const chunks = Math.ceil(staged.total / chunkSize);
     for (let n = 1; n <= chunks; n++) {
       await step.do(EXCEL_IMPORT_STEPS.chunk(n), { retries: { limit: 5, delay: '2 seconds', backoff: 'exponential' }, timeout: '5 minutes' }, async () => {
-        const sql = createSql(env);
+        let statements = 0;
+        const started = Date.now();
+        const sql = createSql(env, { onQuery: () => statements++ });
         const result = await importChunk(sql, env, chunkJob, (n - 1) * chunkSize + 1, n * chunkSize);
+        const chunkStatements = statements; // the chunk's own transaction, without the progress update below
         await recordRunProgress(sql, instanceId, { processed: Math.min(n * chunkSize, staged.total), total: staged.total });
-        return result;
+        console.log(JSON.stringify({ event: 'excel_import_chunk', job_id: p.jobId, chunk: n, ...result, statements: chunkStatements, ms: Date.now() - started }));
+        return { ...result, statements: chunkStatements };
       });
     }
 

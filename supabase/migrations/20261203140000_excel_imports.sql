@@ -49,6 +49,8 @@ create table public.import_job_rows (
 );
 comment on table public.import_job_rows is 'ExcelImport staging: one row per non-empty spreadsheet row; service only.';
 create index import_job_rows_organization_idx on public.import_job_rows (organization_id);
+-- "an earlier row of this job already brought this video" (duplicate links across chunks)
+create index import_job_rows_job_video_idx on public.import_job_rows (job_id, video_id) where video_id is not null;
 
 create table public.import_job_errors (
   job_id uuid not null references public.import_jobs (id) on delete cascade,

@@ -80,9 +80,10 @@ describe('GET /campaigns/:id/export.xlsx', () => {
     const sheet = wb.getWorksheet('Videos')!;
     const rows = records(sheet);
     expect(rows).toHaveLength(api.length);
-    expect(rows.map((r) => r['Video URL'])).toEqual(api.map((v) => v.video_url)); // same order: views, descending
-    for (const [k, v] of api.entries()) {
-      const row = rows[k]!;
+    // the export lists videos newest first (as the dashboard); the API sorts by views
+    expect(rows.map((r) => r['Video URL']).sort()).toEqual(api.map((v) => v.video_url).sort());
+    for (const v of api) {
+      const row = rows.find((r) => r['Video URL'] === v.video_url)!;
       expect(row.Budget).toBe(v.budget);
       expect(row.Views).toBe(v.totals?.views ?? null);
       expect(row.Saves).toBe(v.totals?.saves ?? null);
@@ -96,7 +97,11 @@ describe('GET /campaigns/:id/export.xlsx', () => {
     const v1 = rows.find((r) => r.Views === 6000)!;
     expect(typeof v1.Views).toBe('number');
     expect(v1['Tracking since']).toBeInstanceOf(Date);
-    expect(sheet.getColumn(13).numFmt ?? sheet.getCell('M2').numFmt).toBe('#,##0');
+    const v1Row = rows.indexOf(v1) + 2;
+    expect(sheet.getCell(`M${v1Row}`).numFmt).toBe('#,##0'); // Views
+    expect(sheet.getCell(`L${v1Row}`).numFmt).toBe('#,##0.00'); // Budget
+    expect(sheet.getCell(`S${v1Row}`).numFmt).toBe('0.00%'); // Engagement rate
+    expect(sheet.getCell(`J${v1Row}`).numFmt).toBe('yyyy-mm-dd'); // Published
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(sheet.autoFilter).toBe(`A1:AB${rows.length + 1}`);
     expect(sheet.getColumn(1).width).toBe(48);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { asUser } from '../../db/client';
 import { campaignStats, campaignVideos, videoIncrements } from '../../db/analytics';
 import { findCampaign } from '../../db/campaigns';
-import { videoExtras } from '../../db/exports';
+import { campaignVideoIdsPage, videoExtras } from '../../db/exports';
 import { listVideos, type VideoRow } from '../../db/videos';
 import { budgetMetrics } from '../../steps/analytics';
 import { XLSX_CONTENT_TYPE } from '../../excel/template';
@@ -48,7 +48,7 @@ async function* organizationVideos(c: AppContext, q: z.infer<typeof VideosExport
     const page = await asCallerLater(c, async (tx) => {
       const rows: VideoRow[] = await listVideos(tx, org, { status: q.status, platform: q.platform, campaignId: q.campaign_id, afterId, limit: EXPORT_PAGE_SIZE });
       const ids = rows.map((v) => v.id);
-      return { rows, increments: await videoIncrements(tx, org, ids, { from: q.from, to: q.to }), extras: await videoExtras(tx, org, ids) };
+      return { rows, increments: await videoIncrements(tx, org, ids, { from: q.from, to: q.to }), extras: await videoExtras(tx, org, ids, { statsTime: false }) };
     });
     const out: Cell[][] = [];
     for (const v of page.rows) {
@@ -75,29 +75,37 @@ async function* organizationVideos(c: AppContext, q: z.infer<typeof VideosExport
 
 async function* campaignVideoRows(c: AppContext, campaignId: string, campaignName: string, range: { from?: string; to?: string }): AsyncGenerator<Cell[][]> {
   const org = c.get('org').id;
-  let after: { key: number | null; id: string } | undefined;
+  let after: string | undefined;
   for (;;) {
+    // pages by video (newest first, as the dashboard): the analytics of 1000 videos per statement,
+    // whatever the campaign's size (paging by the computed sort key would recompute all of them)
     const page = await asCallerLater(c, async (tx) => {
-      const result = await campaignVideos(tx, org, campaignId, { mode: 'totals', from: range.from, to: range.to, sort: 'views', order: 'desc', after, limit: EXPORT_PAGE_SIZE });
-      const rows = result?.rows ?? [];
-      return { rows, extras: await videoExtras(tx, org, rows.map((r) => r.id)) };
+      const ids = await campaignVideoIdsPage(tx, org, campaignId, after, EXPORT_PAGE_SIZE);
+      if (ids.length === 0) return { ids, rows: [], extras: new Map() };
+      const result = await campaignVideos(tx, org, campaignId, { mode: 'totals', from: range.from, to: range.to, sort: 'views', order: 'desc', videoIds: ids, limit: ids.length });
+      return { ids, rows: result?.rows ?? [], extras: await videoExtras(tx, org, ids, { statsTime: true }) };
     });
-    const out: Cell[][] = page.rows.map((v) => {
+    const byId = new Map(page.rows.map((r) => [r.id, r]));
+    const out: Cell[][] = [];
+    for (const id of page.ids) {
+      const v = byId.get(id);
+      if (!v) continue; // moved out of the campaign between the two statements
       const extra = page.extras.get(v.id);
-      return videoRow({
-        video_url: v.video_url, platform: v.platform, status: v.video_status, title: v.title, author_username: v.author_username,
-        blogger: extra?.blogger ?? null, campaign: campaignName, tags: v.tags, notes: extra?.notes ?? null,
-        published_at: v.published_at, tracking_started_at: v.tracking_started_at, budget: v.budget,
-        totals: v.has_stats ? v.totals : null, stats_updated_at: extra?.stats_updated_at ?? null,
-        increments: v.has_stats ? v.increments : null,
-        // as GET /campaigns/:id/videos (mode totals): the video's budget over its values at the end of the range
-        metrics: budgetMetrics(v.budget, v.totals),
-      });
-    });
+      out.push(
+        videoRow({
+          video_url: v.video_url, platform: v.platform, status: v.video_status, title: v.title, author_username: v.author_username,
+          blogger: extra?.blogger ?? null, campaign: campaignName, tags: v.tags, notes: extra?.notes ?? null,
+          published_at: v.published_at, tracking_started_at: v.tracking_started_at, budget: v.budget,
+          totals: v.has_stats ? v.totals : null, stats_updated_at: extra?.stats_updated_at ?? null,
+          increments: v.has_stats ? v.increments : null,
+          // as GET /campaigns/:id/videos (mode totals): the video's budget over its values at the end of the range
+          metrics: budgetMetrics(v.budget, v.totals),
+        }),
+      );
+    }
     if (out.length > 0) yield out;
-    if (page.rows.length < EXPORT_PAGE_SIZE) return;
-    const last = page.rows[page.rows.length - 1]!;
-    after = { key: last.sort_key, id: last.id };
+    if (page.ids.length < EXPORT_PAGE_SIZE) return;
+    after = page.ids[page.ids.length - 1];
   }
 }
 
