@@ -149,8 +149,11 @@ export async function run({ importRows = 10_000, exportVideos = 100_000 } = {}) 
       if (wrangler.exitCode !== null || Date.now() > deadline) throw new Error('wrangler dev did not start');
       await new Promise((r) => setTimeout(r, 300));
     }
-    const workerd = descendants(wrangler.pid).find((p) => command(p).includes('workerd'));
+    const workerds = descendants(wrangler.pid).filter((p) => command(p).includes('workerd'));
+    // the Worker runs in the largest workerd (wrangler may start a small one for its own proxy)
+    const workerd = workerds.sort((a, b) => rssKb(b) - rssKb(a))[0];
     if (!workerd) throw new Error('workerd process not found under wrangler dev');
+    log(`workerd processes: ${workerds.map((p) => `${p} (${(rssKb(p) / 1024).toFixed(0)} MB)`).join(', ')}; measuring ${workerd}`);
     const auth = (org) => ({ authorization: `Bearer ${token}`, 'x-organization-id': org });
 
     // ---- 1. import

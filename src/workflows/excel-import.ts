@@ -28,6 +28,12 @@ export const EXCEL_IMPORT_STEPS = {
 
 export const excelImportInstanceId = (jobId: string) => `excel-import-${jobId}`;
 
+/**
+ * Every step retries quickly: its failures are transient (a dropped database socket, R2) and a
+ * user is watching the progress; permanent ones end the run as a refusal, not by retrying.
+ */
+const STEP_CONFIG = { retries: { limit: 5, delay: '1 second', backoff: 'exponential' }, timeout: '2 minutes' } as const;
+
 type Refusal = { refused: { code: string; reason: string } };
 const refusal = (err: unknown): Refusal | null => (err instanceof FileRefused ? { refused: { code: err.code, reason: err.message } } : null);
 
@@ -55,7 +61,7 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
     const env = this.env;
     const chunkSize = p.chunkSize ?? IMPORT_CHUNK_SIZE;
 
-    const inspected = await step.do(EXCEL_IMPORT_STEPS.validate, async (): Promise<Refusal | { sheet: string; rows: number; campaignId: string | null; startTracking: boolean }> => {
+    const inspected = await step.do(EXCEL_IMPORT_STEPS.validate, STEP_CONFIG, async (): Promise<Refusal | { sheet: string; rows: number; campaignId: string | null; startTracking: boolean }> => {
       const sql = createSql(env);
       const job = await jobForWorkflow(sql, p.jobId);
       if (!job || job.organization_id !== p.organizationId || !job.file_key) throw new NonRetryableError(`import job ${p.jobId} not found`);
@@ -76,7 +82,7 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
     });
     if ('refused' in inspected) return { job_id: p.jobId, status: 'failed' as const, ...inspected };
 
-    const staged = await step.do(EXCEL_IMPORT_STEPS.stage, async (): Promise<Refusal | { total: number; headers: ChunkJob['headers']; unknown_columns: string[]; statements: number }> => {
+    const staged = await step.do(EXCEL_IMPORT_STEPS.stage, STEP_CONFIG, async (): Promise<Refusal | { total: number; headers: ChunkJob['headers']; unknown_columns: string[]; statements: number }> => {
       const sql = createSql(env);
       const job = (await jobForWorkflow(sql, p.jobId))!;
       const object = await env.FILES.get(job.file_key!);
@@ -100,7 +106,7 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
 
     const chunks = Math.ceil(staged.total / chunkSize);
     for (let n = 1; n <= chunks; n++) {
-      await step.do(EXCEL_IMPORT_STEPS.chunk(n), { retries: { limit: 5, delay: '2 seconds', backoff: 'exponential' }, timeout: '5 minutes' }, async () => {
+      await step.do(EXCEL_IMPORT_STEPS.chunk(n), STEP_CONFIG, async () => {
         let statements = 0;
         const started = Date.now();
         const sql = createSql(env, { onQuery: () => statements++ });
@@ -112,7 +118,7 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
       });
     }
 
-    const counts = await step.do(EXCEL_IMPORT_STEPS.finish, async () => {
+    const counts = await step.do(EXCEL_IMPORT_STEPS.finish, STEP_CONFIG, async () => {
       const row = await finishJob(createSql(env), p.jobId);
       return row ?? null;
     });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql, createOrganization, type Fixture } from '../helpers/db';
-import { call, tokenFor } from '../helpers/api';
+import { call, eventually, tokenFor } from '../helpers/api';
 import { simpleWorkbook, tiktokUrl, workbook } from './files';
 import { importFile, upload, waitForImport } from './helpers';
 
@@ -49,7 +49,11 @@ describe('POST /imports/excel → ExcelImport', () => {
       [3, 'added', 'TikTok', 1200.5, null, null, ['ugc'], 'tracking', 'excel_import'],
       [4, 'added', 'YouTube', NaN, null, null, [], 'tracking', 'excel_import'],
     ]);
-    const [run] = await sql`select workflow, status, organization_id, params_summary from workflow_runs where instance_id = ${job.workflow_instance_id}`;
+    // the run is recorded complete by the step after the job's last one
+    const run = await eventually(async () => {
+      const [r] = await sql`select workflow, status, organization_id, params_summary from workflow_runs where instance_id = ${job.workflow_instance_id}`;
+      return r?.status === 'complete' ? r : undefined;
+    });
     expect(run).toMatchObject({ workflow: 'ExcelImport', status: 'complete', organization_id: org.orgId });
     expect(run!.params_summary).toMatchObject({ job_id: job.id, progress: { processed: 3, total: 3 } });
   });
@@ -137,13 +141,15 @@ describe('POST /imports/excel → ExcelImport', () => {
     const other = await createOrganization(sql);
     const t = await tokenFor(other.userId);
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await upload(t, await simpleWorkbook(['URL'], [[tiktokUrl()]]))).body.job_id);
+    for (let i = 0; i < 3; i++) {
+      ids.push((await upload(t, await simpleWorkbook(['URL'], [[tiktokUrl()]]))).body.job_id);
+      await waitForImport(t, ids[i]!);
+    }
     const first = await call('GET', '/imports?limit=2', { token: t });
     expect(first.status).toBe(200);
     expect(first.body.data.map((j: any) => j.id)).toEqual([ids[2], ids[1]]);
     const second = await call('GET', `/imports?limit=2&cursor=${first.body.next_cursor}`, { token: t });
     expect(second.body.data.map((j: any) => j.id)).toEqual([ids[0]]);
     expect(second.body.next_cursor).toBeNull();
-    for (const id of ids) await waitForImport(t, id);
   });
 });

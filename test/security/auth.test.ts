@@ -20,6 +20,14 @@ const TENANT_ROUTES: [string, string, unknown?][] = [
   ['POST', '/dashboard/videos', { url: 'https://www.tiktok.com/@a/video/7300000000000000001' }],
   ['POST', '/dashboard/videos/start-tracking', { video_id: crypto.randomUUID() }],
   ['POST', '/dashboard/videos/stop-tracking', { video_id: crypto.randomUUID() }],
+  ['POST', '/imports/excel', {}],
+  ['GET', '/imports'],
+  ['GET', '/imports/excel/template'],
+  ['GET', `/imports/${crypto.randomUUID()}`],
+  ['GET', `/imports/${crypto.randomUUID()}/errors`],
+  ['GET', `/imports/${crypto.randomUUID()}/file`],
+  ['GET', '/exports/videos.xlsx'],
+  ['GET', `/campaigns/${crypto.randomUUID()}/export.xlsx`],
 ];
 
 describe.each(TENANT_ROUTES)('%s %s', (method, path, body) => {
