@@ -9,6 +9,9 @@
 //      the legacy materialized views): both in scripts/bench-analytics.mjs, run after 1-2 with
 //      wrangler dev stopped (options there: --campaign-videos, --campaign-days, --runs, …).
 // BENCH_PARTS=3,4 skips parts 1-2 (the catalogue and the pipeline).
+
+//   5. Excel import of 10,000 rows and export of 100,000 videos (scripts/bench-excel.mjs; alone:
+//      BENCH_PART=excel npm run bench).
 // Results go to stdout; BENCHMARKS.md records them with the machine they came from.
 import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import fs from 'node:fs/promises';
@@ -19,6 +22,11 @@ import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { seedCatalogue } from './lib/seed-catalogue.mjs';
 import { catalogueFlags, freePort, machine, parseArgs } from './lib/bench-util.mjs';
 
+// BENCH_PART=excel runs only part 5, the Excel import and export (scripts/bench-excel.mjs).
+if (process.env.BENCH_PART === 'excel') {
+  await (await import('./bench-excel.mjs')).run();
+  process.exit(0);
+}
 const { videos: VIDEOS, days: DAYS } = catalogueFlags(parseArgs());
 // BENCH_PARTS=3,4 runs only the campaign analytics (scripts/bench-analytics.mjs); default: all four parts
 const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4').split(',').map((p) => p.trim()));
@@ -144,3 +152,6 @@ try {
 } finally {
   for (const fn of cleanup) await fn().catch((e) => console.error(e));
 }
+
+// ---- 5. Excel: import of a 10,000-row workbook, export of 100,000 videos (its own Postgres and wrangler dev)
+await (await import('./bench-excel.mjs')).run();

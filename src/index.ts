@@ -8,6 +8,7 @@ import { runNotificationCron } from './notifications/cron';
 export { InitialBloggerFetch, BloggerDailyFetch } from './workflows/initial-blogger-fetch';
 export { BloggerBatch } from './workflows/blogger-batch';
 export { NightlyRefresh } from './workflows/nightly-refresh';
+export { ExcelImport } from './workflows/excel-import';
 
 export default {
   fetch: app.fetch,

@@ -320,6 +320,8 @@ export interface CampaignVideosInput extends StatsInput {
   status?: VideoStatus;
   bloggerId?: string;
   tag?: string;
+  /** only these videos (a page of an export, which pages by video instead of by sort key) */
+  videoIds?: string[];
   /** keyset: the sort key and id of the last row of the previous page */
   after?: { key: number | null; id: string };
   limit: number;
@@ -386,6 +388,7 @@ export async function campaignVideos(db: Db, organizationId: string, campaignId:
         ${input.status ? db`and v.video_status = ${input.status}` : db``}
         ${input.bloggerId ? db`and v.blogger_id = ${input.bloggerId}` : db``}
         ${input.tag ? db`and exists (select 1 from public.video_tags vt join public.tags t on t.id = vt.tag_id where vt.video_id = v.id and t.name = ${input.tag})` : db``}
+        ${input.videoIds ? db`and v.id in (select x::uuid from jsonb_array_elements_text(${jsonb(input.videoIds)}::text::jsonb) x)` : db``}
     ),
     per as (${perVideo(db, rollupSource, true)}),
     keyed as (select p.*, coalesce(${sortKey(db, input.sort, input.mode)}, ${none}::float8) as sort_key from per p)

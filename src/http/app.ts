@@ -16,6 +16,9 @@ import { meTelegram } from './notifications/telegram';
 import { telegramWebhook } from './notifications/telegram-webhook';
 import { meNotifications } from './notifications/preferences';
 import { alertRules } from './notifications/alert-rules';
+
+import { imports } from './imports';
+import { campaignExportRoutes, exportRoutes } from './exports';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -47,7 +50,7 @@ const USER_ROUTES: string[] = ['/organizations/*', '/me/*', '/invitations/*'];
 for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
 
 // Routes for a signed-in user acting for one of their organizations.
-const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*'];
+const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*', '/imports/*', '/exports/*'];
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
 app.use('/alerts/*', requireUser, requireOrganization);
 
@@ -66,6 +69,10 @@ app.route('/alerts/rules', alertRules);
 
 // Telegram's webhook: authenticated by its secret header (src/http/notifications/telegram-webhook.ts).
 app.route('/telegram', telegramWebhook);
+
+app.route('/imports', imports);
+app.route('/exports', exportRoutes);
+app.route('/campaigns', campaignExportRoutes);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.

@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   not_a_member: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
   unprocessable: 422,
   rate_limited: 429,
   internal_error: 500,

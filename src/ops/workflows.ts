@@ -10,6 +10,7 @@ export const WORKFLOW_API_NAMES = {
   BloggerBatch: 'influtics-blogger-batch',
   BloggerDailyFetch: 'influtics-blogger-daily-fetch',
   NightlyRefresh: 'influtics-nightly-refresh',
+  ExcelImport: 'influtics-excel-import',
 } as const satisfies Record<WorkflowName, string>;
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];

@@ -7,6 +7,7 @@ export const WORKFLOWS = {
   BloggerBatch: 'BLOGGER_BATCH',
   BloggerDailyFetch: 'BLOGGER_DAILY_FETCH',
   NightlyRefresh: 'NIGHTLY_REFRESH',
+  ExcelImport: 'EXCEL_IMPORT',
 } as const satisfies Record<string, keyof Env>;
 export type WorkflowName = keyof typeof WORKFLOWS;
 

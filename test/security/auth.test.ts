@@ -29,6 +29,15 @@ const TENANT_ROUTES: [string, string, unknown?][] = [
   ['POST', '/alerts/rules', { type: 'video_unavailable' }],
   ['PATCH', `/alerts/rules/${crypto.randomUUID()}`, { enabled: false }],
   ['DELETE', `/alerts/rules/${crypto.randomUUID()}`],
+
+  ['POST', '/imports/excel', {}],
+  ['GET', '/imports'],
+  ['GET', '/imports/excel/template'],
+  ['GET', `/imports/${crypto.randomUUID()}`],
+  ['GET', `/imports/${crypto.randomUUID()}/errors`],
+  ['GET', `/imports/${crypto.randomUUID()}/file`],
+  ['GET', '/exports/videos.xlsx'],
+  ['GET', `/campaigns/${crypto.randomUUID()}/export.xlsx`],
 ];
 
 describe.each(TENANT_ROUTES)('%s %s', (method, path, body) => {

@@ -1,0 +1,176 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { campaignExists } from '../../db/videos';
+import { findJob, importFileKey, insertExcelJob, listErrors, listJobs, type ImportJobRow } from '../../db/imports';
+import { buildTemplate, XLSX_CONTENT_TYPE } from '../../excel/template';
+import { XLSX_CAPS } from '../../excel/zip-inspect';
+import { excelImportInstanceId, type ExcelImportParams } from '../../workflows/excel-import';
+import { startWorkflow } from '../../workflows/start';
+import { asCaller } from '../caller';
+import { ApiError, notFound, validationError } from '../errors';
+import { decodeCursor, page, PageQuery } from '../pagination';
+import { assertCan } from '../permissions';
+import { validate } from '../validate';
+import type { AppContext, AppEnv } from '../context';
+
+const noNul = (s: string) => !s.includes('\u0000');
+const BooleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Options of an upload: query string, or multipart fields next to the file. */
+export const ImportOptions = z.object({
+  campaign_id: z.uuid().optional(),
+  sheet: z.string().trim().min(1).max(100).refine(noNul, 'must not contain NUL characters').optional(),
+  start_tracking: BooleanFlag.optional(),
+  /** rows per workflow chunk step; for tests and troubleshooting */
+  chunk_size: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+const IdParam = z.object({ id: z.uuid() });
+const ErrorsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(200).optional() });
+
+const encodeErrorCursor = (row: number, column: string) => btoa(encodeURIComponent(JSON.stringify({ row, column }))).replace(/=+$/, '');
+function decodeErrorCursor(cursor: string | undefined) {
+  if (!cursor) return undefined;
+  try {
+    return z.object({ row: z.number().int().min(1), column: z.string().max(300) }).parse(JSON.parse(decodeURIComponent(atob(cursor))));
+  } catch {
+    throw new ApiError('validation_failed', 'invalid cursor: pass back next_cursor unchanged', { issues: [{ path: 'cursor', message: 'Invalid cursor' }] });
+  }
+}
+
+/** The public JSON shape of an import job. */
+export function importJobJson(j: ImportJobRow) {
+  const total = j.total_rows;
+  return {
+    id: j.id,
+    source: j.source,
+    status: j.status,
+    file_name: j.file_name,
+    file_size: j.file_size === null ? null : Number(j.file_size),
+    sheet: j.sheet_name,
+    campaign_id: j.campaign_id,
+    start_tracking: j.start_tracking,
+    progress: {
+      total,
+      processed: j.processed_rows,
+      percent: j.status === 'completed' ? 100 : total ? Math.floor((j.processed_rows / total) * 100) : 0,
+      added: j.added,
+      already_present: j.already_present,
+      invalid: j.invalid,
+      over_quota: j.over_quota,
+    },
+    unknown_columns: j.unknown_columns,
+    failure: j.failure_code === null ? null : { code: j.failure_code, reason: j.failure_reason },
+    workflow_instance_id: j.workflow_instance_id,
+    created_at: j.created_at,
+    finished_at: j.finished_at,
+  };
+}
+
+/** Reads the upload: multipart (field `file`, options as fields) or the raw body (options in the query). */
+async function readUpload(c: AppContext) {
+  const contentType = c.req.header('content-type') ?? '';
+  let bytes: Uint8Array;
+  let fileName: string | null = null;
+  let fields: Record<string, unknown> = c.req.query();
+  if (contentType.startsWith('multipart/form-data')) {
+    const form = await c.req.parseBody();
+    const file = form.file;
+    if (!(file instanceof File)) throw new ApiError('validation_failed', 'multipart upload without a `file` field', { issues: [{ path: 'file', message: 'Required' }] });
+    bytes = new Uint8Array(await file.arrayBuffer());
+    fileName = file.name || null;
+    fields = { ...fields, ...Object.fromEntries(Object.entries(form).filter(([k, v]) => k !== 'file' && typeof v === 'string')) };
+  } else {
+    bytes = new Uint8Array(await c.req.arrayBuffer());
+    fileName = c.req.query('file_name') ?? null;
+  }
+  if (bytes.length === 0) throw new ApiError('validation_failed', 'the upload is empty: send the .xlsx file as the body or as a multipart `file` field', { issues: [{ path: 'file', message: 'Empty' }] });
+  if (bytes.length > XLSX_CAPS.fileBytes) throw tooLarge();
+  if (fileName !== null && (fileName.length > 255 || !noNul(fileName))) throw new ApiError('validation_failed', 'invalid file name', { issues: [{ path: 'file_name', message: 'at most 255 characters, no NUL' }] });
+  const { file_name: _ignored, ...optionFields } = fields;
+  const options = ImportOptions.safeParse(optionFields);
+  if (!options.success) throw validationError(options.error, 'query');
+  return { bytes, fileName, options: options.data };
+}
+
+const tooLarge = () => new ApiError('payload_too_large', `the file is larger than ${XLSX_CAPS.fileBytes} bytes (10 MB): split it into several imports`, { max_bytes: XLSX_CAPS.fileBytes });
+
+export const imports = new Hono<AppEnv>()
+  .get('/excel/template', async (c) => {
+    const body = await buildTemplate();
+    return c.body(body, 200, { 'content-type': XLSX_CONTENT_TYPE, 'content-disposition': 'attachment; filename="influtics-import-template.xlsx"' });
+  })
+
+  // multipart framing adds a few KB around the file; the file itself is checked against the cap after
+  .post('/excel', bodyLimit({ maxSize: XLSX_CAPS.fileBytes + 64 * 1024, onError: () => { throw tooLarge(); } }), async (c) => {
+    const org = c.get('org');
+    assertCan(org.role, 'imports.write');
+    const { bytes, fileName, options } = await readUpload(c);
+    const jobId = crypto.randomUUID();
+    const instanceId = excelImportInstanceId(jobId);
+    const user = c.get('user');
+    if (options.campaign_id && !(await asCaller(c, (tx) => campaignExists(tx, org.id, options.campaign_id!)))) throw notFound('campaign');
+    // the file first: a job row never points at a file that is not there
+    await c.env.FILES.put(importFileKey(org.id, jobId), bytes, {
+      httpMetadata: { contentType: XLSX_CONTENT_TYPE },
+      customMetadata: { organization_id: org.id, job_id: jobId, uploaded_by: user.id },
+    });
+    await asCaller(c, (tx) =>
+      insertExcelJob(tx, {
+        id: jobId, organizationId: org.id, fileName, fileSize: bytes.length, sheetName: options.sheet ?? null,
+        campaignId: options.campaign_id ?? null, startTracking: options.start_tracking ?? false, createdBy: user.id, workflowInstanceId: instanceId,
+      }),
+    );
+    const params: ExcelImportParams = { jobId, organizationId: org.id, userId: user.id, ...(options.chunk_size ? { chunkSize: options.chunk_size } : {}) };
+    await startWorkflow(c.env, c.get('sql'), {
+      workflow: 'ExcelImport', instanceId, params, organizationId: org.id, trigger: 'http', triggeredBy: user.id,
+      summary: { job_id: jobId, file_name: fileName, file_size: bytes.length },
+    });
+    const job = (await asCaller(c, (tx) => findJob(tx, org.id, jobId)))!;
+    return c.json({ job_id: jobId, job: importJobJson(job) }, 202);
+  })
+
+  .get('/', validate('query', PageQuery), async (c) => {
+    const q = c.req.valid('query');
+    const rows = await asCaller(c, (tx) => listJobs(tx, c.get('org').id, { afterId: decodeCursor(q.cursor), limit: q.limit + 1 }));
+    const result = page(rows, q.limit);
+    return c.json({ data: result.data.map(importJobJson), next_cursor: result.next_cursor });
+  })
+
+  .get('/:id', validate('param', IdParam), async (c) => {
+    const job = await asCaller(c, (tx) => findJob(tx, c.get('org').id, c.req.valid('param').id));
+    if (!job) throw notFound('import');
+    return c.json({ job: importJobJson(job) });
+  })
+
+  .get('/:id/errors', validate('param', IdParam), validate('query', ErrorsQuery), async (c) => {
+    const { id } = c.req.valid('param');
+    const q = c.req.valid('query');
+    const org = c.get('org');
+    const after = decodeErrorCursor(q.cursor);
+    const found = await asCaller(c, async (tx) => {
+      const job = await findJob(tx, org.id, id);
+      return job && { job, errors: await listErrors(tx, org.id, id, { after, limit: q.limit + 1 }) };
+    });
+    if (!found) throw notFound('import');
+    const data = found.errors.slice(0, q.limit);
+    const last = data[data.length - 1];
+    return c.json({
+      job_id: id,
+      // columns the file had that the import does not know: ignored, reported once here
+      unknown_columns: found.job.unknown_columns,
+      data: data.map((e) => ({ row: e.row_number, column: e.column_name, code: e.code, reason: e.reason })),
+      next_cursor: found.errors.length > q.limit && last ? encodeErrorCursor(last.row_number, last.column_name) : null,
+    });
+  })
+
+  // The uploaded file, to the uploader's organization only (the R2 key is never taken from the caller).
+  .get('/:id/file', validate('param', IdParam), async (c) => {
+    const job = await asCaller(c, (tx) => findJob(tx, c.get('org').id, c.req.valid('param').id));
+    if (!job || !job.file_key) throw notFound('import');
+    const object = await c.env.FILES.get(job.file_key);
+    if (!object) throw notFound('import file');
+    const name = (job.file_name ?? 'import.xlsx').replace(/[^\w.\- ]/g, '_');
+    return c.body(object.body, 200, { 'content-type': XLSX_CONTENT_TYPE, 'content-disposition': `attachment; filename="${name}"` });
+  });
