@@ -6,6 +6,7 @@ import { consumeDeadLetters } from './queues/dead-letter-consumer';
 export { InitialBloggerFetch, BloggerDailyFetch } from './workflows/initial-blogger-fetch';
 export { BloggerBatch } from './workflows/blogger-batch';
 export { NightlyRefresh } from './workflows/nightly-refresh';
+export { SheetsResync, SheetsResyncSource } from './workflows/sheets-resync';
 
 export default {
   fetch: app.fetch,

@@ -11,6 +11,8 @@ import { invitations, me, organization, organizations } from './organizations';
 import { limits } from './limits';
 import { campaigns } from './campaigns';
 import { ops } from './ops';
+import { googleIntegrations } from './sheets/integrations';
+import { sheetsSources } from './sheets/sources';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -53,6 +55,9 @@ app.route('/invitations', invitations);
 app.route('/organization', organization);
 app.route('/limits', limits);
 app.route('/campaigns', campaigns);
+// Google Sheets: each router guards its own routes (the OAuth callback has no bearer token).
+app.route('/integrations/google', googleIntegrations);
+app.route('/sheets/sources', sheetsSources);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.

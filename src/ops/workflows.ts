@@ -10,6 +10,8 @@ export const WORKFLOW_API_NAMES = {
   BloggerBatch: 'influtics-blogger-batch',
   BloggerDailyFetch: 'influtics-blogger-daily-fetch',
   NightlyRefresh: 'influtics-nightly-refresh',
+  SheetsResync: 'influtics-sheets-resync',
+  SheetsResyncSource: 'influtics-sheets-resync-source',
 } as const satisfies Record<WorkflowName, string>;
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];

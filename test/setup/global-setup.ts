@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { applyMigrations, startLocalPostgres } from '../../scripts/lib/local-postgres.mjs';
 import { startFakePlatforms } from '../fakes/platform-server.mjs';
 import { startFakeCloudflareApi } from '../fakes/cloudflare-api.mjs';
+import { startFakeGoogle } from '../fakes/google.mjs';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,14 +28,17 @@ export default async function setup(project: TestProject) {
   const fake = await startFakePlatforms({ port: 0 });
   // Node-side servers must start here: tests run inside workerd and cannot listen.
   const cloudflareApi = await startFakeCloudflareApi({ port: 0 });
+  const googleFake = await startFakeGoogle({ port: 0 });
 
   project.provide('databaseUrl', pg.url);
   project.provide('platformApiUrl', fake.url);
   project.provide('cloudflareApiUrl', cloudflareApi.url);
+  project.provide('googleApiUrl', googleFake.url);
 
   return async () => {
     await fake.close();
     await cloudflareApi.close();
+    await googleFake.close();
     await pg.stop();
   };
 }
@@ -44,5 +48,6 @@ declare module 'vitest' {
     databaseUrl: string;
     platformApiUrl: string;
     cloudflareApiUrl: string;
+    googleApiUrl: string;
   }
 }

@@ -1,0 +1,223 @@
+import { jsonb, type Db } from './client';
+import type { Platform } from './videos';
+
+/** What one run needs to know about its source (loaded once, in the first step). */
+export interface RunContext {
+  job_id: string;
+  organization_id: string;
+  source_id: string;
+  integration_id: string;
+  spreadsheet_id: string;
+  sheet_title: string;
+  header_row: number;
+  column_mapping: Record<string, string>;
+  export_config: { stats?: string[]; target?: string; tab_title?: string };
+  created_by: string | null;
+  source_status: string;
+  is_active: boolean;
+  integration_status: string;
+  previous_tab_rows: number;
+}
+
+/** Marks the run running and loads its source; undefined when the run or its source is gone. */
+export async function startRun(db: Db, jobId: string): Promise<RunContext | undefined> {
+  const [row] = await db<RunContext[]>`
+    with j as (update public.import_jobs set status = 'running' where id = ${jobId} and status in ('pending', 'running')
+               returning id, source_id, organization_id)
+    select j.id as job_id, s.organization_id, s.id as source_id, s.integration_id, s.spreadsheet_id, coalesce(s.sheet_title, '') as sheet_title,
+           s.header_row, s.column_mapping, s.export_config, s.created_by, s.status as source_status, s.is_active, i.status as integration_status,
+           coalesce((s.last_run_counts ->> 'tab_rows')::int, 0) as previous_tab_rows
+    from j join public.google_sheet_sources s on s.id = j.source_id and s.organization_id = j.organization_id
+    join public.google_sheet_integrations i on i.id = s.integration_id`;
+  return row;
+}
+
+export interface StagedRow {
+  row_number: number;
+  url: string;
+  campaign: string | null;
+  tags: string | null;
+  budget: string | null;
+}
+
+/** A worksheet's rows into the run's staging table, one statement (idempotent: same key, same values). */
+export async function stageRows(db: Db, jobId: string, rows: StagedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db`
+    insert into public.google_sheet_run_rows (job_id, row_number, url, campaign, tags, budget)
+    select ${jobId}, r.row_number, r.url, r.campaign, r.tags, r.budget
+    from jsonb_to_recordset(${jsonb(rows)}::text::jsonb) as r(row_number int, url text, campaign text, tags text, budget text)
+    on conflict (job_id, row_number) do update set url = excluded.url, campaign = excluded.campaign, tags = excluded.tags, budget = excluded.budget,
+      platform = null, external_video_id = null, canonical_url = null, error = null, video_id = null, outcome = null`;
+}
+
+export async function stagedRows(db: Db, jobId: string): Promise<StagedRow[]> {
+  return db<StagedRow[]>`select row_number, url, campaign, tags, budget from public.google_sheet_run_rows where job_id = ${jobId} order by row_number`;
+}
+
+export interface ParsedRow {
+  row_number: number;
+  platform: Platform | null;
+  external_video_id: string | null;
+  canonical_url: string | null;
+  error: string | null;
+}
+
+export async function saveParsedRows(db: Db, jobId: string, rows: ParsedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db`
+    update public.google_sheet_run_rows r set platform = p.platform, external_video_id = p.external_video_id, canonical_url = p.canonical_url,
+      error = p.error, outcome = case when p.error is not null then 'invalid' end
+    from jsonb_to_recordset(${jsonb(rows)}::text::jsonb) as p(row_number int, platform public.platform, external_video_id text, canonical_url text, error text)
+    where r.job_id = ${jobId} and r.row_number = p.row_number`;
+}
+
+/**
+ * The tracked-videos quota under the organization's quota lock (held until the transaction ends):
+ * how many more videos may start tracking; null = unlimited. One statement.
+ */
+export async function lockAndRemainingTracked(db: Db, organizationId: string): Promise<number | null> {
+  const [row] = await db<{ remaining: number | null }[]>`
+    select (select pg_advisory_xact_lock(hashtextextended(${organizationId}, 0))) is null as locked,
+      (select case when lim is null then null else greatest(0, lim - (select count(*) from public.videos v
+              where v.organization_id = ${organizationId} and v.video_status = 'tracking'))::int end
+       from (select case when c.max_tracked_videos is not null and (c.expires_at is null or c.expires_at > now())
+                         then c.max_tracked_videos else p.max_tracked_videos end as lim
+             from public.organizations o join public.subscription_plan_limits p on p.plan = o.plan
+             left join public.organization_custom_limits c on c.organization_id = o.id where o.id = ${organizationId}) l) as remaining`;
+  return row!.remaining;
+}
+
+export interface UpsertCounts {
+  added: number;
+  already_tracked: number;
+  over_quota: number;
+  duplicates: number;
+  invalid: number;
+}
+
+/**
+ * Every valid staged row's video in ONE statement: new videos are inserted (tracking while the
+ * quota lasts, in row order; stopped beyond it), videos the organization already has are left as
+ * they are, and every staged row learns its video id and outcome. Returns the videos that started
+ * tracking (for the stats fan-out) and the counts.
+ */
+export async function upsertStagedVideos(db: Db, p: { jobId: string; organizationId: string; createdBy: string | null; remaining: number | null }) {
+  const rows = await db<{ kind: 'count' | 'started'; outcome: string | null; n: number | null; id: string | null; platform: Platform | null; external_video_id: string | null; video_url: string | null }[]>`
+    with staged as (
+      select r.row_number, r.platform, r.external_video_id, r.canonical_url, r.url, r.campaign, r.budget
+      from public.google_sheet_run_rows r where r.job_id = ${p.jobId} and r.error is null and r.platform is not null),
+    firsts as (
+      select distinct on (s.platform, s.external_video_id) s.*, v.id as existing_id
+      from staged s left join public.videos v on v.organization_id = ${p.organizationId} and v.platform = s.platform and v.external_video_id = s.external_video_id
+      order by s.platform, s.external_video_id, s.row_number),
+    ranked as (
+      select f.*, row_number() over (order by f.row_number) as new_rank from firsts f where f.existing_id is null),
+    ins as (
+      insert into public.videos (organization_id, platform, external_video_id, video_url, initial_url, campaign_id, budget, created_by, source, video_status, tracking_started_at)
+      select ${p.organizationId}, r.platform, r.external_video_id, r.canonical_url, r.url,
+             (select c.id from public.campaigns c where c.organization_id = ${p.organizationId} and lower(c.name) = lower(trim(r.campaign)) order by c.created_at limit 1),
+             case when r.budget ~ '^\\s*[0-9]+(\\.[0-9]{1,2})?\\s*$' then trim(r.budget)::numeric end,
+             ${p.createdBy}, 'google_sheets',
+             case when ${p.remaining}::int is null or r.new_rank <= ${p.remaining}::int then 'tracking' else 'stopped' end::public.video_status,
+             case when ${p.remaining}::int is null or r.new_rank <= ${p.remaining}::int then now() end
+      from ranked r
+      on conflict (organization_id, platform, external_video_id) do nothing
+      returning id, platform, external_video_id, video_url, video_status),
+    outcomes as (
+      update public.google_sheet_run_rows g set
+        video_id = coalesce(f.existing_id, i.id),
+        outcome = case when g.row_number <> f.row_number then 'duplicate'
+                       when f.existing_id is not null then 'already_tracked'
+                       when i.video_status = 'tracking' then 'added'
+                       when i.id is not null then 'over_quota'
+                       else 'already_tracked' end
+      from firsts f left join ins i on i.platform = f.platform and i.external_video_id = f.external_video_id
+      where g.job_id = ${p.jobId} and g.error is null and g.platform = f.platform and g.external_video_id = f.external_video_id
+      returning g.outcome)
+    select 'count' as kind, o.outcome, count(*)::int as n, null::uuid as id, null::public.platform as platform, null as external_video_id, null as video_url
+    from outcomes o group by o.outcome
+    union all
+    select 'started', null, null, i.id, i.platform, i.external_video_id, i.video_url from ins i where i.video_status = 'tracking'`;
+  const counts: UpsertCounts = { added: 0, already_tracked: 0, over_quota: 0, duplicates: 0, invalid: 0 };
+  const started: { id: string; platform: Platform; external_video_id: string; video_url: string }[] = [];
+  for (const r of rows) {
+    if (r.kind === 'count') {
+      if (r.outcome === 'duplicate') counts.duplicates = r.n!;
+      else if (r.outcome === 'added' || r.outcome === 'already_tracked' || r.outcome === 'over_quota') counts[r.outcome] = r.n!;
+    } else started.push({ id: r.id!, platform: r.platform!, external_video_id: r.external_video_id!, video_url: r.video_url! });
+  }
+  return { counts, started };
+}
+
+export interface RowStats {
+  row_number: number;
+  url: string | null;
+  outcome: string | null;
+  error: string | null;
+  video_id: string | null;
+  video_status: string | null;
+  title: string | null;
+  author_username: string | null;
+  views: string | null;
+  likes: string | null;
+  comments: string | null;
+  reposts: string | null;
+  saves: string | null;
+  stats_updated_at: Date | null;
+  views_24h_ago: string | null;
+  views_7d_ago: string | null;
+}
+
+/** Every staged row with its video's latest stats and the views 24 h / 7 days ago: one statement. */
+export async function rowStats(db: Db, jobId: string, organizationId: string): Promise<RowStats[]> {
+  return db<RowStats[]>`
+    select r.row_number, r.url, r.outcome, r.error, r.video_id, v.video_status::text as video_status, v.title, v.author_username,
+           v.views::text, v.likes::text, v.comments::text, v.reposts::text, v.saves::text, v.stats_updated_at,
+           d1.views::text as views_24h_ago, d7.views::text as views_7d_ago
+    from public.google_sheet_run_rows r
+    left join public.videos_with_statistics_fast v on v.id = r.video_id and v.organization_id = ${organizationId}
+    left join lateral (select s.views from public.video_statistics s where s.video_id = r.video_id and s.created_at <= now() - interval '24 hours'
+                       order by s.created_at desc, s.id desc limit 1) d1 on r.video_id is not null
+    left join lateral (select s.views from public.video_statistics s where s.video_id = r.video_id and s.created_at <= now() - interval '7 days'
+                       order by s.created_at desc, s.id desc limit 1) d7 on r.video_id is not null
+    where r.job_id = ${jobId}
+    order by r.row_number`;
+}
+
+export interface RunResult {
+  rows_read: number;
+  added: number;
+  already_tracked: number;
+  duplicates: number;
+  invalid: number;
+  over_quota: number;
+  cells_written: number;
+  google_calls: number;
+  tab_rows?: number;
+}
+
+/** Completes the run and the source's summary in one statement; invalid rows (row + reason) go into errors. */
+export async function finishRun(db: Db, jobId: string, r: RunResult): Promise<void> {
+  await db`
+    with j as (
+      update public.import_jobs set status = 'completed', finished_at = now(), error = null,
+        total_rows = ${r.rows_read}, processed_rows = ${r.rows_read}, inserted = ${r.added}, updated = 0,
+        already_tracked = ${r.already_tracked}, failed_rows = ${r.invalid}, over_quota = ${r.over_quota}, cells_written = ${r.cells_written},
+        errors = coalesce((select jsonb_agg(jsonb_build_object('row', g.row_number, 'url', g.url, 'reason', g.error) order by g.row_number)
+                           from (select * from public.google_sheet_run_rows where job_id = ${jobId} and error is not null order by row_number limit 1000) g), '[]')
+      where id = ${jobId} returning source_id)
+    update public.google_sheet_sources s set last_synced_at = now(), last_run_at = now(), last_error = null,
+      last_run_counts = ${jsonb(r)}::text::jsonb
+    from j where s.id = j.source_id`;
+}
+
+/** A failed run: the job says why; a 403/404 from Google marks the source broken (no more scheduled runs until edited). */
+export async function failRun(db: Db, jobId: string, error: string, sourceBroken: boolean): Promise<void> {
+  await db`
+    with j as (update public.import_jobs set status = 'failed', finished_at = now(), error = ${error.slice(0, 2000)}
+               where id = ${jobId} returning source_id)
+    update public.google_sheet_sources s set last_run_at = now(), last_error = ${error.slice(0, 1000)},
+      status = case when ${sourceBroken} then 'broken' else s.status end
+    from j where s.id = j.source_id`;
+}
