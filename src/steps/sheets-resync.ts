@@ -21,7 +21,7 @@ import { googleConfig } from '../google/config';
 import { EXPORT_LABELS, ExportConfig, resolveMapping, SourceMapping, type ExportStat } from '../google/mapping';
 import { columnLetter, GoogleApiError, quoteSheet, SheetsApi, type WriteRange, type WriteValue } from '../google/sheets-api';
 import { parseVideoUrl } from '../platforms/video-url';
-import { accessTokenFor } from './google-token';
+import { accessTokenFor, forgetAccessToken } from './google-token';
 import { sendStatsFanOut } from './stats-fan-out';
 
 /**
@@ -54,7 +54,11 @@ async function googleCall<T>(db: Db, integrationId: string, what: string, fn: ()
   } catch (err) {
     if (err instanceof GoogleApiError) {
       if (err.sourceBroken) throw new SourceBrokenError(`${what}: ${err.message} (the sheet was deleted or this Google account lost access to it)`);
-      if (err.status === 401) await expireAccessToken(db, integrationId); // the retry refreshes
+      if (err.status === 401) {
+        // revoked or expired early: forget the cached token, the retry refreshes (or finds invalid_grant)
+        forgetAccessToken(integrationId);
+        await expireAccessToken(db, integrationId);
+      }
       if (!err.retryable) throw new SourceBrokenError(`${what}: ${err.message}`);
     }
     throw err;

@@ -37,7 +37,8 @@
 //   GET  /__control/spreadsheets/{id}             {spreadsheetId, title, sheets:[{title, sheetId, rows}]}
 //   POST /__control/cells {spreadsheetId, range, values}   a user typing/pasting (A1 range, top-left anchored)
 //   POST /__control/faults {api: sheets|oauth|*, path?: substring, status: 429|500|503|403|404|400, times?}
-//   POST /__control/tokens {expire_access: true} | {revoke_refresh_for: email}   expire / revoke tokens
+//   POST /__control/tokens {expire_access: true} | {revoke_refresh_for: email}   expire access tokens /
+//                                                 revoke an account's grant (its access tokens die too)
 //   GET  /__control/calls                         [{method, api, path, query, at, status, fault?}]
 //   GET  /__control/writes                        the values:batchUpdate bodies received, in order
 import http from 'node:http';
@@ -440,7 +441,11 @@ export async function startFakeGoogle({ port = 0, host = '127.0.0.1' } = {}) {
     }
     if (path === '/tokens' && req.method === 'POST') {
       if (body.expire_access) for (const a of state.access.values()) a.expiresAt = 0;
-      if (body.revoke_refresh_for) for (const r of state.refresh.values()) if (r.email === body.revoke_refresh_for) r.revoked = true;
+      if (body.revoke_refresh_for) {
+        // the user removed our access at myaccount.google.com: every token of the grant dies
+        for (const r of state.refresh.values()) if (r.email === body.revoke_refresh_for) r.revoked = true;
+        for (const [a, info] of state.access) if (info.email === body.revoke_refresh_for) state.access.delete(a);
+      }
       return json(res, 200, { ok: true });
     }
     if (path === '/calls' && req.method === 'GET') return json(res, 200, state.calls);
