@@ -59,7 +59,7 @@ alter table public.google_sheet_sources
   add column created_by uuid,
   add column last_run_at timestamptz,
   add column last_run_counts jsonb,
-  add constraint google_sheet_sources_spreadsheet_id_check check (spreadsheet_id ~ '^[A-Za-z0-9_-]{10,200}$'),
+  add constraint google_sheet_sources_spreadsheet_id_check check (spreadsheet_id ~ '^[A-Za-z0-9_-]{1,200}$'),
   add constraint google_sheet_sources_sheet_title_check check (sheet_title is null or (length(sheet_title) <= 200));
 comment on column public.google_sheet_sources.status is 'active; broken (Google answered 403/404: sheet deleted or access removed; reason in last_error); needs_reauth (its integration lost its grant).';
 comment on column public.google_sheet_sources.export_config is '{stats: [...], target: columns|tab, tab_title?}: which stats SheetsResync writes back and where.';

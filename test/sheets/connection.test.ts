@@ -5,6 +5,7 @@ import { adminSql, addMember, createOrganization } from '../helpers/db';
 import { decryptToken, encryptToken, parseTokenKeys } from '../../src/google/token-crypto';
 import { signState, verifyState } from '../../src/google/oauth';
 import { connectGoogle, fakeGoogle } from './support';
+import { FAKE_GOOGLE_CLIENT } from '../fakes/google.mjs';
 
 const sql = adminSql();
 
@@ -138,7 +139,7 @@ describe('DELETE /integrations/google/:id', () => {
     expect(res.body).toEqual({ deleted: true, revoked_at_google: true });
     expect((await sql`select count(*)::int as n from google_oauth_credentials where integration_id = ${integrationId}`)[0]!.n).toBe(0);
     // the grant is dead at Google
-    const r = await fetch(`${fakeGoogle.url()}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh, client_id: env.GOOGLE_CLIENT_ID, client_secret: env.GOOGLE_CLIENT_SECRET }) });
+    const r = await fetch(`${fakeGoogle.url()}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh, client_id: FAKE_GOOGLE_CLIENT.id, client_secret: FAKE_GOOGLE_CLIENT.secret }) });
     expect(await r.json()).toEqual({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
   });
 
