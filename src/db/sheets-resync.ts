@@ -97,57 +97,55 @@ export interface UpsertCounts {
 }
 
 /**
- * Every valid staged row's video in ONE statement: new videos are inserted (tracking while the
- * quota lasts, in row order; stopped beyond it), videos the organization already has are left as
- * they are, and every staged row learns its video id and outcome. Returns the videos that started
- * tracking (for the stats fan-out) and the counts.
+ * Every valid staged row's video, in two statements whatever the number of rows:
+ *  1. insert the videos the organization does not have yet (first row of each video, in row
+ *     order): tracking while the quota lasts, stopped beyond it;
+ *  2. give every staged row its video id and outcome. A video this transaction inserted has
+ *     `created_at = now()` (the transaction's start), which tells added/over quota from known.
+ * Both join through indexes only (staging primary key, videos' unique key), never CTE to CTE, so a
+ * 10,000-row sheet stays a hash/index plan even before the staging table has statistics.
+ * Call inside a transaction (with the quota lock held).
  */
 export async function upsertStagedVideos(db: Db, p: { jobId: string; organizationId: string; createdBy: string | null; remaining: number | null }) {
-  const rows = await db<{ kind: 'count' | 'started'; outcome: string | null; n: number | null; id: string | null; platform: Platform | null; external_video_id: string | null; video_url: string | null }[]>`
-    with staged as (
-      select r.row_number, r.platform, r.external_video_id, r.canonical_url, r.url, r.campaign, r.budget
+  const started = await db<{ id: string; platform: Platform; external_video_id: string; video_url: string; video_status: string }[]>`
+    insert into public.videos (organization_id, platform, external_video_id, video_url, initial_url, campaign_id, budget, created_by, source, video_status, tracking_started_at)
+    select ${p.organizationId}, n.platform, n.external_video_id, n.canonical_url, n.url,
+           (select c.id from public.campaigns c where c.organization_id = ${p.organizationId} and lower(c.name) = lower(n.campaign) order by c.created_at limit 1),
+           case when n.budget ~ '^\s*[0-9]+(\.[0-9]{1,2})?\s*$' then trim(n.budget)::numeric end,
+           ${p.createdBy}, 'google_sheets',
+           case when ${p.remaining}::int is null or n.new_rank <= ${p.remaining}::int then 'tracking' else 'stopped' end::public.video_status,
+           case when ${p.remaining}::int is null or n.new_rank <= ${p.remaining}::int then now() end
+    from (
+      select f.*, row_number() over (order by f.row_number) as new_rank
+      from (select distinct on (r.platform, r.external_video_id) r.row_number, r.platform, r.external_video_id, r.canonical_url, r.url, trim(r.campaign) as campaign, r.budget
+            from public.google_sheet_run_rows r
+            where r.job_id = ${p.jobId} and r.error is null and r.platform is not null
+            order by r.platform, r.external_video_id, r.row_number) f
+      where not exists (select 1 from public.videos v where v.organization_id = ${p.organizationId} and v.platform = f.platform and v.external_video_id = f.external_video_id)
+    ) n
+    on conflict (organization_id, platform, external_video_id) do nothing
+    returning id, platform, external_video_id, video_url, video_status::text`;
+  const outcomes = await db<{ outcome: string; n: number }[]>`
+    with s as (
+      select r.row_number, r.platform, r.external_video_id,
+             row_number() over (partition by r.platform, r.external_video_id order by r.row_number) as dup_rank
       from public.google_sheet_run_rows r where r.job_id = ${p.jobId} and r.error is null and r.platform is not null),
-    firsts as (
-      select distinct on (s.platform, s.external_video_id) s.*, v.id as existing_id
-      from staged s left join public.videos v on v.organization_id = ${p.organizationId} and v.platform = s.platform and v.external_video_id = s.external_video_id
-      order by s.platform, s.external_video_id, s.row_number),
-    ranked as (
-      select f.*, row_number() over (order by f.row_number) as new_rank from firsts f where f.existing_id is null),
-    ins as (
-      insert into public.videos (organization_id, platform, external_video_id, video_url, initial_url, campaign_id, budget, created_by, source, video_status, tracking_started_at)
-      select ${p.organizationId}, r.platform, r.external_video_id, r.canonical_url, r.url,
-             (select c.id from public.campaigns c where c.organization_id = ${p.organizationId} and lower(c.name) = lower(trim(r.campaign)) order by c.created_at limit 1),
-             case when r.budget ~ '^\\s*[0-9]+(\\.[0-9]{1,2})?\\s*$' then trim(r.budget)::numeric end,
-             ${p.createdBy}, 'google_sheets',
-             case when ${p.remaining}::int is null or r.new_rank <= ${p.remaining}::int then 'tracking' else 'stopped' end::public.video_status,
-             case when ${p.remaining}::int is null or r.new_rank <= ${p.remaining}::int then now() end
-      from ranked r
-      on conflict (organization_id, platform, external_video_id) do nothing
-      returning id, platform, external_video_id, video_url, video_status),
-    outcomes as (
-      update public.google_sheet_run_rows g set
-        video_id = coalesce(f.existing_id, i.id),
-        outcome = case when g.row_number <> f.row_number then 'duplicate'
-                       when f.existing_id is not null then 'already_tracked'
-                       when i.video_status = 'tracking' then 'added'
-                       when i.id is not null then 'over_quota'
+    u as (
+      update public.google_sheet_run_rows g set video_id = v.id,
+        outcome = case when s.dup_rank > 1 then 'duplicate'
+                       when v.created_at = now() and v.video_status = 'tracking' then 'added'
+                       when v.created_at = now() then 'over_quota'
                        else 'already_tracked' end
-      from firsts f left join ins i on i.platform = f.platform and i.external_video_id = f.external_video_id
-      where g.job_id = ${p.jobId} and g.error is null and g.platform = f.platform and g.external_video_id = f.external_video_id
+      from s join public.videos v on v.organization_id = ${p.organizationId} and v.platform = s.platform and v.external_video_id = s.external_video_id
+      where g.job_id = ${p.jobId} and g.row_number = s.row_number
       returning g.outcome)
-    select 'count' as kind, o.outcome, count(*)::int as n, null::uuid as id, null::public.platform as platform, null as external_video_id, null as video_url
-    from outcomes o group by o.outcome
-    union all
-    select 'started', null, null, i.id, i.platform, i.external_video_id, i.video_url from ins i where i.video_status = 'tracking'`;
+    select outcome, count(*)::int as n from u group by outcome`;
   const counts: UpsertCounts = { added: 0, already_tracked: 0, over_quota: 0, duplicates: 0, invalid: 0 };
-  const started: { id: string; platform: Platform; external_video_id: string; video_url: string }[] = [];
-  for (const r of rows) {
-    if (r.kind === 'count') {
-      if (r.outcome === 'duplicate') counts.duplicates = r.n!;
-      else if (r.outcome === 'added' || r.outcome === 'already_tracked' || r.outcome === 'over_quota') counts[r.outcome] = r.n!;
-    } else started.push({ id: r.id!, platform: r.platform!, external_video_id: r.external_video_id!, video_url: r.video_url! });
+  for (const r of outcomes) {
+    if (r.outcome === 'duplicate') counts.duplicates = r.n;
+    else if (r.outcome === 'added' || r.outcome === 'already_tracked' || r.outcome === 'over_quota') counts[r.outcome] = r.n;
   }
-  return { counts, started };
+  return { counts, started: started.filter((v) => v.video_status === 'tracking') };
 }
 
 export interface RowStats {

@@ -35,6 +35,12 @@ export function googleRetryDelayMs(error: Error | undefined, attempt: number): n
   return Math.min(2_000 * 2 ** (n - 1), 60_000);
 }
 
+/** The upsert of a whole worksheet is one transaction: give it room beyond DB_STEP's minute. */
+export const UPSERT_STEP: WorkflowStepConfig = {
+  retries: { limit: 5, delay: '2 seconds', backoff: 'exponential' },
+  timeout: '5 minutes',
+};
+
 export const GOOGLE_STEP: WorkflowStepConfig = {
   retries: { limit: 5, delay: ({ ctx, error }) => googleRetryDelayMs(error, ctx.attempt), backoff: 'constant' },
   timeout: '3 minutes', // Google's own request limit is 180 s
@@ -65,19 +71,29 @@ async function googleCall<T>(db: Db, integrationId: string, what: string, fn: ()
   }
 }
 
+/** A client per step that counts the statements it sends (each step reports them; the run sums them). */
+function meteredSql(env: Env) {
+  let n = 0;
+  const sql = createSql(env, { onQuery: () => n++ });
+  return { sql, statements: () => n };
+}
+
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 const nul = (s: string) => s.replace(/\u0000/g, '');
 
 // ---------- steps ----------
 
-export async function openRunStep(env: Env, jobId: string): Promise<RunContext | null> {
-  return (await startRun(createSql(env), jobId)) ?? null;
+export async function openRunStep(env: Env, jobId: string): Promise<{ ctx: RunContext | null; statements: number }> {
+  const { sql, statements } = meteredSql(env);
+  const ctx = (await startRun(sql, jobId)) ?? null;
+  return { ctx, statements: statements() };
 }
 
 export async function tokenStep(env: Env, ctx: RunContext) {
-  const t = await accessTokenFor(env, createSql(env), ctx.integration_id);
+  const { sql, statements } = meteredSql(env);
+  const t = await accessTokenFor(env, sql, ctx.integration_id);
   // the token itself never leaves this function: step results are visible to operators
-  return { expires_at: t.expiresAt.toISOString(), refreshed: t.refreshed };
+  return { expires_at: t.expiresAt.toISOString(), refreshed: t.refreshed, statements: statements() };
 }
 
 export interface ReadResult {
@@ -86,11 +102,12 @@ export interface ReadResult {
   /** columns used by the widest row (export columns go right of it) */
   width: number;
   google_calls: number;
+  statements: number;
 }
 
 /** The whole worksheet in ONE values.batchGet; the mapped cells of every non-empty row are staged. */
 export async function readWorksheetStep(env: Env, ctx: RunContext): Promise<ReadResult> {
-  const sql = createSql(env);
+  const { sql, statements } = meteredSql(env);
   const { token } = await accessTokenFor(env, sql, ctx.integration_id);
   const api = new SheetsApi(googleConfig(env).GOOGLE_SHEETS_API_BASE_URL, token);
   const [range] = await googleCall(sql, ctx.integration_id, `reading worksheet '${ctx.sheet_title}'`, () => api.batchGet(ctx.spreadsheet_id, [quoteSheet(ctx.sheet_title)]));
@@ -113,12 +130,12 @@ export async function readWorksheetStep(env: Env, ctx: RunContext): Promise<Read
     rows.push({ row_number: i + 1, url, campaign: cell(c.campaign), tags: cell(c.tags), budget: cell(c.budget) });
   }
   await stageRows(sql, ctx.job_id, rows);
-  return { rows_read: rows.length, header, width, google_calls: api.calls };
+  return { rows_read: rows.length, header, width, google_calls: api.calls, statements: statements() };
 }
 
 /** Every staged link through the same URL parser as the dashboard; invalid rows keep their reason. */
 export async function parseRowsStep(env: Env, ctx: RunContext) {
-  const sql = createSql(env);
+  const { sql, statements } = meteredSql(env);
   const rows = await stagedRows(sql, ctx.job_id);
   let invalid = 0;
   const parsed = rows.map((r) => {
@@ -129,12 +146,12 @@ export async function parseRowsStep(env: Env, ctx: RunContext) {
     return { row_number: r.row_number, platform: p.ok && !error ? p.platform : null, external_video_id: p.ok && !error ? p.externalVideoId : null, canonical_url: p.ok && !error ? p.canonicalUrl : null, error };
   });
   await saveParsedRows(sql, ctx.job_id, parsed);
-  return { valid: rows.length - invalid, invalid };
+  return { valid: rows.length - invalid, invalid, statements: statements() };
 }
 
 /** One transaction: the quota lock, then one statement for every row's video; new tracked videos get their first fetch. */
 export async function upsertVideosStep(env: Env, ctx: RunContext) {
-  const sql = createSql(env);
+  const { sql, statements } = meteredSql(env);
   const { counts, started } = await sql.begin(async (tx) => {
     const remaining = await lockAndRemainingTracked(tx, ctx.organization_id);
     return upsertStagedVideos(tx, { jobId: ctx.job_id, organizationId: ctx.organization_id, createdBy: ctx.created_by, remaining });
@@ -149,7 +166,7 @@ export async function upsertVideosStep(env: Env, ctx: RunContext) {
         videos: started.map((v) => ({ videoId: v.id, organizationId: ctx.organization_id, platform: v.platform as 'TikTok' | 'Instagram' | 'YouTube', externalVideoId: v.external_video_id, videoUrl: v.video_url, userId: ctx.created_by })),
       })
     : { messages: 0 };
-  return { ...counts, stats_messages: fanOut.messages };
+  return { ...counts, stats_messages: fanOut.messages, statements: statements() };
 }
 
 // ---------- write back ----------
@@ -274,11 +291,11 @@ export function planWriteBack(ctx: Pick<RunContext, 'sheet_title' | 'header_row'
   return { ranges };
 }
 
-export async function writeStatsStep(env: Env, ctx: RunContext, read: ReadResult) {
-  const sql = createSql(env);
+export async function writeStatsStep(env: Env, ctx: RunContext, read: Pick<ReadResult, 'header' | 'width'>) {
+  const { sql, statements } = meteredSql(env);
   const rows = await rowStats(sql, ctx.job_id, ctx.organization_id);
   const plan = planWriteBack(ctx, read, rows);
-  if (plan.ranges.length === 0) return { cells_written: 0, google_calls: 0, requests: 0, tab_rows: plan.tabRows };
+  if (plan.ranges.length === 0) return { cells_written: 0, google_calls: 0, requests: 0, tab_rows: plan.tabRows, statements: statements() };
   const { token } = await accessTokenFor(env, sql, ctx.integration_id);
   const api = new SheetsApi(googleConfig(env).GOOGLE_SHEETS_API_BASE_URL, token);
   let cells = 0;
@@ -288,12 +305,13 @@ export async function writeStatsStep(env: Env, ctx: RunContext, read: ReadResult
     const res = await googleCall(sql, ctx.integration_id, `writing stats to '${ctx.sheet_title}'`, () => api.batchUpdate(ctx.spreadsheet_id, data));
     cells += res.totalUpdatedCells;
   }
-  return { cells_written: cells, google_calls: api.calls, requests: requests.length, tab_rows: plan.tabRows };
+  return { cells_written: cells, google_calls: api.calls, requests: requests.length, tab_rows: plan.tabRows, statements: statements() };
 }
 
 export async function recordRunStep(env: Env, ctx: RunContext, result: RunResult) {
-  await finishRun(createSql(env), ctx.job_id, result);
-  return null;
+  const { sql, statements } = meteredSql(env);
+  await finishRun(sql, ctx.job_id, result);
+  return { statements: statements() };
 }
 
 export async function recordFailureStep(env: Env, jobId: string, message: string) {

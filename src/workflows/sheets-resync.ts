@@ -6,6 +6,7 @@ import type { RunResult } from '../db/sheets-resync';
 import { DB_STEP } from '../steps/platform-step';
 import {
   GOOGLE_STEP,
+  UPSERT_STEP,
   openRunStep,
   parseRowsStep,
   readWorksheetStep,
@@ -120,13 +121,23 @@ export class SheetsResyncSource extends WorkflowEntrypoint<Env, SheetsResyncSour
     return trackedRun(this.env, step, run, async () => {
       const p = parseParams(SheetsResyncSourceParams, event.payload);
       try {
-        const ctx = await step.do(SHEETS_SOURCE_STEPS.open, DB_STEP, () => openRunStep(this.env, p.jobId));
+        // each step's wall time (engine included) and database statements, for the run's output
+        const stepMs: Record<string, number> = {};
+        let statements = 0;
+        const timed = async <T extends { statements: number }>(name: string, run: () => Promise<T>): Promise<T> => {
+          const t = Date.now();
+          const out = await run();
+          stepMs[name] = Date.now() - t;
+          statements += out.statements;
+          return out;
+        };
+        const { ctx } = await timed(SHEETS_SOURCE_STEPS.open, () => step.do(SHEETS_SOURCE_STEPS.open, DB_STEP, () => openRunStep(this.env, p.jobId)));
         if (!ctx) return { skipped: 'the run or its source no longer exists' };
-        const token = await step.do(SHEETS_SOURCE_STEPS.token, GOOGLE_STEP, () => tokenStep(this.env, ctx));
-        const read = await step.do(SHEETS_SOURCE_STEPS.read, GOOGLE_STEP, () => readWorksheetStep(this.env, ctx));
-        const parsedRows = await step.do(SHEETS_SOURCE_STEPS.parse, DB_STEP, () => parseRowsStep(this.env, ctx));
-        const upserted = await step.do(SHEETS_SOURCE_STEPS.upsert, DB_STEP, () => upsertVideosStep(this.env, ctx));
-        const written = await step.do(SHEETS_SOURCE_STEPS.write, GOOGLE_STEP, () => writeStatsStep(this.env, ctx, read));
+        const token = await timed(SHEETS_SOURCE_STEPS.token, () => step.do(SHEETS_SOURCE_STEPS.token, GOOGLE_STEP, () => tokenStep(this.env, ctx)));
+        const read = await timed(SHEETS_SOURCE_STEPS.read, () => step.do(SHEETS_SOURCE_STEPS.read, GOOGLE_STEP, () => readWorksheetStep(this.env, ctx)));
+        const parsedRows = await timed(SHEETS_SOURCE_STEPS.parse, () => step.do(SHEETS_SOURCE_STEPS.parse, DB_STEP, () => parseRowsStep(this.env, ctx)));
+        const upserted = await timed(SHEETS_SOURCE_STEPS.upsert, () => step.do(SHEETS_SOURCE_STEPS.upsert, UPSERT_STEP, () => upsertVideosStep(this.env, ctx)));
+        const written = await timed(SHEETS_SOURCE_STEPS.write, () => step.do(SHEETS_SOURCE_STEPS.write, GOOGLE_STEP, () => writeStatsStep(this.env, ctx, read)));
         const result: RunResult = {
           rows_read: read.rows_read,
           added: upserted.added,
@@ -138,8 +149,8 @@ export class SheetsResyncSource extends WorkflowEntrypoint<Env, SheetsResyncSour
           google_calls: (token.refreshed ? 1 : 0) + read.google_calls + written.google_calls,
           ...(written.tab_rows !== undefined ? { tab_rows: written.tab_rows } : {}),
         };
-        await step.do(SHEETS_SOURCE_STEPS.record, DB_STEP, () => recordRunStep(this.env, ctx, result));
-        return result;
+        await timed(SHEETS_SOURCE_STEPS.record, () => step.do(SHEETS_SOURCE_STEPS.record, DB_STEP, () => recordRunStep(this.env, ctx, result)));
+        return { ...result, db_statements: statements, step_ms: stepMs };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         await step.do(SHEETS_SOURCE_STEPS.failed, DB_STEP, () => recordFailureStep(this.env, p.jobId, message));

@@ -257,6 +257,20 @@ describe('SheetsResync of one source', () => {
     expect((await call('GET', `/sheets/sources/${sourceId}`, { token: f.token, orgId: f.orgId })).body.source.status).toBe('active');
   });
 
+  it('costs the same number of database statements and Google calls for 3 rows as for 300', async () => {
+    const f = await connected();
+    const small = await createSource(f, f.token, f.integrationId, [['Video URL'], ...Array.from({ length: 3 }, () => [tiktok()])]);
+    const large = await createSource(f, f.token, f.integrationId, [['Video URL'], ...Array.from({ length: 300 }, () => [tiktok()])]);
+    const a = (await resync(f, f.token, small.sourceId)).status.output;
+    const b = (await resync(f, f.token, large.sourceId)).status.output;
+    expect(b.added).toBe(300);
+    expect(b.db_statements).toBe(a.db_statements);
+    expect(b.db_statements).toBeLessThanOrEqual(12);
+    expect(a.google_calls).toBe(2);
+    expect(b.google_calls).toBe(2);
+    expect(Object.keys(b.step_ms)).toEqual(['open run', 'google access token', 'read worksheet', 'parse rows', 'upsert videos', 'write stats', 'record run']);
+  });
+
   it('answers 409 while a run of the source is open', async () => {
     const f = await connected();
     const { sourceId } = await createSource(f, f.token, f.integrationId, [['Video URL'], [tiktok()]]);
