@@ -125,12 +125,18 @@ export async function main({ rows: ROWS = Number(parseArgs().rows ?? 10_000) } =
       }
       const wallMs = performance.now() - t;
       if (row.status !== 'completed') throw new Error(`${label}: run failed: ${row.error}`);
-      const detail = await (await fetch(`${base}/ops/api/runs/${run.workflow_instance_id}`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } })).json();
-      const output = detail.output ?? detail.run?.output;
+      // the run registry records the output one step after the job row completes
+      let output;
+      while (!output) {
+        const detail = await (await fetch(`${base}/ops/api/runs/${run.workflow_instance_id}`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } })).json();
+        output = detail.output ?? detail.run?.output;
+        if (!output) await new Promise((r) => setTimeout(r, 100));
+      }
       const calls = (await (await fetch(`${google.url}/__control/calls`)).json()).slice(callsBefore);
       const writes = (await (await fetch(`${google.url}/__control/writes`)).json()).filter((w) => w.spreadsheetId === sheet);
       const stepTotal = Object.values(output.step_ms).reduce((a, b) => a + b, 0);
-      const split = Object.entries(output.step_ms).map(([k, v]) => `${k} ${((100 * v) / stepTotal).toFixed(0)}%`).join(', ');
+      const order = ['open run', 'google access token', 'read worksheet', 'parse rows', 'upsert videos', 'write stats', 'record run'];
+      const split = Object.entries(output.step_ms).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([k, v]) => `${k} ${((100 * v) / stepTotal).toFixed(0)}%`).join(', ');
       console.log(`\n${label}`);
       console.log(`  wall time (POST → completed)   ${(wallMs / 1000).toFixed(2)} s`);
       console.log(`  rows                           read ${output.rows_read}, added ${output.added}, already tracked ${output.already_tracked}, cells written ${output.cells_written}`);

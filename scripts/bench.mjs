@@ -7,7 +7,9 @@
 //      on the rollup vs from raw snapshots, and
 //   4. the cost of keeping the increments current after a nightly write (rollup trigger vs none vs
 //      the legacy materialized views): both in scripts/bench-analytics.mjs, run after 1-2 with
-//      wrangler dev stopped (options there: --campaign-videos, --campaign-days, --runs, …).
+//      wrangler dev stopped (options there: --campaign-videos, --campaign-days, --runs, …);
+//   5. a Google Sheets resync of a 10,000-row sheet (scripts/bench-sheets.mjs, `--rows`; alone with
+//      BENCH_PART=sheets).
 // Results go to stdout; BENCHMARKS.md records them with the machine they came from.
 import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import fs from 'node:fs/promises';
@@ -18,6 +20,12 @@ import { applyMigrations, startLocalPostgres } from './lib/local-postgres.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { seedCatalogue } from './lib/seed-catalogue.mjs';
 import { catalogueFlags, freePort, machine, parseArgs } from './lib/bench-util.mjs';
+
+// BENCH_PART=sheets runs only the Google Sheets resync part (scripts/bench-sheets.mjs)
+if (process.env.BENCH_PART === 'sheets') {
+  await (await import('./bench-sheets.mjs')).main();
+  process.exit(0);
+}
 
 const { videos: VIDEOS, days: DAYS } = catalogueFlags(parseArgs());
 const root = path.resolve(import.meta.dirname, '..');
@@ -129,3 +137,6 @@ try {
 } finally {
   for (const fn of cleanup) await fn().catch((e) => console.error(e));
 }
+
+// ---- 5. Google Sheets: a 10,000-row sheet through SheetsResync (its own Postgres and wrangler dev)
+await (await import('./bench-sheets.mjs')).main();
