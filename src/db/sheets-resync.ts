@@ -148,6 +148,27 @@ export async function upsertStagedVideos(db: Db, p: { jobId: string; organizatio
   return { counts, started: started.filter((v) => v.video_status === 'tracking') };
 }
 
+/**
+ * The tags column ("ugc, spring") onto every staged row's video, one statement: missing tags are
+ * created, links already there are kept. Names longer than 64 characters are skipped.
+ */
+export async function linkStagedTags(db: Db, jobId: string, organizationId: string): Promise<void> {
+  await db`
+    with wanted as (
+      select distinct g.video_id, btrim(t) as name
+      from public.google_sheet_run_rows g cross join lateral regexp_split_to_table(g.tags, ',') t
+      where g.job_id = ${jobId} and g.video_id is not null and g.tags is not null and length(btrim(t)) between 1 and 64),
+    created as (
+      insert into public.tags (organization_id, name) select distinct ${organizationId}::uuid, name from wanted
+      on conflict (organization_id, name) do nothing returning id, name),
+    all_tags as (
+      select id, name from created
+      union select t.id, t.name from public.tags t where t.organization_id = ${organizationId} and t.name in (select name from wanted))
+    insert into public.video_tags (organization_id, video_id, tag_id)
+    select ${organizationId}, w.video_id, a.id from wanted w join all_tags a on a.name = w.name
+    on conflict do nothing`;
+}
+
 export interface RowStats {
   row_number: number;
   url: string | null;

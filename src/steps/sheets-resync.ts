@@ -5,6 +5,7 @@ import { expireAccessToken } from '../db/google-sheets';
 import {
   failRun,
   finishRun,
+  linkStagedTags,
   lockAndRemainingTracked,
   rowStats,
   saveParsedRows,
@@ -154,7 +155,9 @@ export async function upsertVideosStep(env: Env, ctx: RunContext) {
   const { sql, statements } = meteredSql(env);
   const { counts, started } = await sql.begin(async (tx) => {
     const remaining = await lockAndRemainingTracked(tx, ctx.organization_id);
-    return upsertStagedVideos(tx, { jobId: ctx.job_id, organizationId: ctx.organization_id, createdBy: ctx.created_by, remaining });
+    const result = await upsertStagedVideos(tx, { jobId: ctx.job_id, organizationId: ctx.organization_id, createdBy: ctx.created_by, remaining });
+    if (ctx.column_mapping.tags) await linkStagedTags(tx, ctx.job_id, ctx.organization_id);
+    return result;
   });
   // Videos this run started tracking are fetched now (high priority: someone is waiting for the
   // numbers). A retried step inserts nothing twice, so it sends nothing twice.
