@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { call, eventually } from '../helpers/api';
 import { adminSql, createOrganization, type Fixture } from '../helpers/db';
 import { googleRetryDelayMs } from '../../src/steps/sheets-resync';
+import { decryptToken, parseTokenKeys } from '../../src/google/token-crypto';
 import { startScheduledWorkflow } from '../../src/scheduled';
 import { sourceRunId } from '../../src/workflows/sheets-resync';
 import { connectGoogle, createSource, fakeGoogle, resync, waitForSourceRun, type Cell } from './support';
@@ -231,8 +232,21 @@ describe('SheetsResync of one source', () => {
     expect(status.status).toBe('complete');
     const [creds] = await sql`select access_token_expires_at > now() + interval '50 minutes' as fresh from google_oauth_credentials where integration_id = ${f.integrationId}`;
     expect(creds!.fresh).toBe(true);
-    await resync(f, f.token, sourceId);
+    const second = await resync(f, f.token, sourceId);
     expect((await fakeGoogle.calls()).filter((c) => c.path === '/token').length - before).toBe(1);
+
+    // the refreshed token is nowhere in plaintext: not in the run registry, the runs, the workflow output
+    const [row] = await sql`select access_token_ciphertext from google_oauth_credentials where integration_id = ${f.integrationId}`;
+    const access = await decryptToken(await parseTokenKeys(env.GOOGLE_TOKEN_KEYS), row!.access_token_ciphertext, f.orgId, f.integrationId);
+    expect(access).toMatch(/^ya29\.fake-/);
+    const [stored] = await sql`select (select string_agg(to_jsonb(w)::text, '') from workflow_runs w where w.organization_id = ${f.orgId})
+      || (select string_agg(to_jsonb(j)::text, '') from import_jobs j where j.organization_id = ${f.orgId})
+      || (select string_agg(to_jsonb(s)::text, '') from google_sheet_sources s where s.organization_id = ${f.orgId}) as text`;
+    expect(stored!.text.length).toBeGreaterThan(100);
+    expect(stored!.text).not.toContain(access);
+    expect(JSON.stringify(second.status)).not.toContain(access);
+    const runs = await call('GET', `/sheets/sources/${sourceId}/runs`, { token: f.token, orgId: f.orgId });
+    expect(JSON.stringify(runs.body)).not.toContain(access);
   });
 
   it('invalid_grant marks the integration and its sources needs_reauth, records why, and stops without retrying', async () => {
