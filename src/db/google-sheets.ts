@@ -247,6 +247,12 @@ export interface RunToOpen {
  */
 export async function openRuns(db: Db, runs: RunToOpen[]): Promise<{ source_id: string; job_id: string; instance_id: string; organization_id: string }[]> {
   if (runs.length === 0) return [];
+  // A run that made no progress for 6 hours was terminated or lost (a run takes seconds): it no
+  // longer blocks its source. (The 4-hour window makes this the next-but-one scheduled run.)
+  await db`
+    update public.import_jobs set status = 'failed', finished_at = now(), error = 'abandoned: no progress for 6 hours (terminated or lost)'
+    where source = 'google_sheets' and status in ('pending', 'running') and updated_at < now() - interval '6 hours'
+      and source_id in (select (jsonb_array_elements_text(${jsonb(runs.map((r) => r.sourceId))}::text::jsonb))::uuid)`;
   await db`
     insert into public.import_jobs (organization_id, source, source_id, status, workflow_instance_id, trigger, created_by)
     select r.organization_id, 'google_sheets', r.source_id, 'pending', r.instance_id, r.trigger, r.created_by

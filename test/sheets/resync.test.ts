@@ -295,6 +295,16 @@ describe('SheetsResync of one source', () => {
     const res = await call('POST', `/sheets/sources/${sourceId}/resync`, { token: f.token, orgId: f.orgId });
     expect(res.status).toBe(409);
     expect(res.body.error.details).toEqual({ run_id: job!.id });
+
+    // a run stuck for 6 hours (terminated from /ops, lost) no longer blocks the source
+    await sql`alter table import_jobs disable trigger set_updated_at`;
+    await sql`update import_jobs set updated_at = now() - interval '7 hours' where id = ${job!.id}`;
+    await sql`alter table import_jobs enable trigger set_updated_at`;
+    const started = await call('POST', `/sheets/sources/${sourceId}/resync`, { token: f.token, orgId: f.orgId });
+    expect(started.status).toBe(202);
+    const [old] = await sql`select status, error from import_jobs where id = ${job!.id}`;
+    expect(old).toMatchObject({ status: 'failed', error: expect.stringMatching(/abandoned/) });
+    await waitForSourceRun(started.body.run.workflow_instance_id);
   });
 });
 

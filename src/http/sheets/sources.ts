@@ -184,11 +184,11 @@ export const sheetsSources = new Hono<AppEnv>()
     const source = await loadSource(c, id);
     assertCan(org.role, 'imports.write');
     if (source.status === 'needs_reauth') throw new ApiError('conflict', 'this source\'s Google account must be connected again', { status: source.status });
-    if (source.running_job_id) throw new ApiError('conflict', 'a resync of this source is already running', { run_id: source.running_job_id });
     const instanceId = instanceIdFor('sheets-resync', id, `m${Date.now()}`);
     const sql = c.get('sql');
+    // one open run per source (a unique index): none opened = one is pending or running
     const [job] = await openRuns(sql, [{ organizationId: org.id, sourceId: id, instanceId, trigger: 'http', createdBy: c.get('user').id }]);
-    if (!job) throw new ApiError('conflict', 'a resync of this source is already running');
+    if (!job) throw new ApiError('conflict', 'a resync of this source is already running', { run_id: (await findSource(sql, org.id, id))?.running_job_id ?? null });
     const params: SheetsResyncSourceParams = { organizationId: org.id, sourceId: id, jobId: job.job_id, trigger: 'http' };
     await startWorkflow(c.env, sql, {
       workflow: 'SheetsResyncSource',
