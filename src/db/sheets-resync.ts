@@ -225,7 +225,12 @@ export async function finishRun(db: Db, jobId: string, r: RunResult): Promise<vo
         already_tracked = ${r.already_tracked}, failed_rows = ${r.invalid}, over_quota = ${r.over_quota}, cells_written = ${r.cells_written},
         errors = coalesce((select jsonb_agg(jsonb_build_object('row', g.row_number, 'url', g.url, 'reason', g.error) order by g.row_number)
                            from (select * from public.google_sheet_run_rows where job_id = ${jobId} and error is not null order by row_number limit 1000) g), '[]')
-      where id = ${jobId} returning source_id)
+      where id = ${jobId} returning source_id),
+    -- staging is only needed while a run works: earlier finished runs of the source drop theirs
+    -- (the invalid rows stay listed in import_jobs.errors)
+    swept as (
+      delete from public.google_sheet_run_rows r using public.import_jobs o, j
+      where r.job_id = o.id and o.source_id = j.source_id and o.id <> ${jobId} and o.status in ('completed', 'failed'))
     update public.google_sheet_sources s set last_synced_at = now(), last_run_at = now(), last_error = null,
       last_run_counts = ${jsonb(r)}::text::jsonb
     from j where s.id = j.source_id`;

@@ -96,7 +96,7 @@ create table public.google_sheet_run_rows (
   outcome text check (outcome is null or outcome in ('added', 'already_tracked', 'over_quota', 'duplicate', 'invalid')),
   primary key (job_id, row_number)
 );
-comment on table public.google_sheet_run_rows is 'SheetsResync staging: one row per worksheet row of a run; kept with the run so invalid rows can be listed. Service only.';
+comment on table public.google_sheet_run_rows is 'SheetsResync staging: one row per worksheet row of a run; a finished run drops the rows of the source''s earlier runs (invalid rows stay in import_jobs.errors). Service only.';
 alter table public.google_sheet_run_rows enable row level security;
 
 -- RLS: role-aware writes on the Sheets tables ------------------------------------------------------

@@ -118,6 +118,9 @@ describe('SheetsResync of one source', () => {
     const again = await resync(f, f.token, sourceId);
     expect(again.status.output).toMatchObject({ rows_read: 7, added: 0, already_tracked: 3, duplicates: 1, invalid: 3 });
     expect((await sql`select count(*)::int as n from videos where organization_id = ${f.orgId}`)[0]!.n).toBe(3);
+    // only the latest run keeps its staged rows
+    const staged = await sql`select job_id, count(*)::int as n from google_sheet_run_rows where job_id in (${run.id}, ${again.id}) group by job_id`;
+    expect(staged).toEqual([{ job_id: again.id, n: 7 }]);
   });
 
   it('stats land next to their own link after the sheet is re-sorted and rows are inserted; creator text never becomes a formula', async () => {
