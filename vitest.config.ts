@@ -2,11 +2,13 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { TEST_LOOPS_TRANSACTIONAL_IDS, TEST_SECRETS } from './test/setup/secrets.ts';
 import { FAKE_CF_ACCOUNT_ID, FAKE_CF_API_TOKEN } from './test/fakes/cloudflare-api.mjs';
+import { FAKE_GOOGLE_CLIENT } from './test/fakes/google.mjs';
 
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => {
       const platforms = inject<string>('platformApiUrl');
+      const google = inject<string>('googleApiUrl');
       return {
         wrangler: { configPath: './wrangler.jsonc' },
         miniflare: {
@@ -29,6 +31,15 @@ export default defineConfig({
             // and the fake Telegram Bot API (test/fakes/telegram-server.mjs)
             TELEGRAM_API_BASE_URL: inject<string>('telegramApiUrl'),
             TELEGRAM_BOT_USERNAME: 'influtics_test_bot',
+
+            // Google OAuth and Sheets point at the fake Google (test/fakes/google.mjs).
+            GOOGLE_CLIENT_ID: FAKE_GOOGLE_CLIENT.id,
+            GOOGLE_CLIENT_SECRET: FAKE_GOOGLE_CLIENT.secret,
+            GOOGLE_AUTHORIZE_URL: `${google}/o/oauth2/v2/auth`,
+            GOOGLE_TOKEN_URL: `${google}/token`,
+            GOOGLE_REVOKE_URL: `${google}/revoke`,
+            GOOGLE_SHEETS_API_BASE_URL: google,
+            GOOGLE_REDIRECT_URI: 'http://influtics.test/integrations/google/callback',
           },
         },
       };

@@ -12,6 +12,10 @@
 
 //   5. Excel import of 10,000 rows and export of 100,000 videos (scripts/bench-excel.mjs; alone:
 //      BENCH_PART=excel npm run bench).
+
+//      wrangler dev stopped (options there: --campaign-videos, --campaign-days, --runs, …);
+//   6. a Google Sheets resync of a 10,000-row sheet (scripts/bench-sheets.mjs, `--rows`; alone with
+//      BENCH_PART=sheets).
 // Results go to stdout; BENCHMARKS.md records them with the machine they came from.
 import { spawnWranglerDev } from './lib/wrangler-dev.mjs';
 import fs from 'node:fs/promises';
@@ -27,6 +31,13 @@ if (process.env.BENCH_PART === 'excel') {
   await (await import('./bench-excel.mjs')).run();
   process.exit(0);
 }
+
+// BENCH_PART=sheets runs only the Google Sheets resync part (scripts/bench-sheets.mjs)
+if (process.env.BENCH_PART === 'sheets') {
+  await (await import('./bench-sheets.mjs')).main();
+  process.exit(0);
+}
+
 const { videos: VIDEOS, days: DAYS } = catalogueFlags(parseArgs());
 // BENCH_PARTS=3,4 runs only the campaign analytics (scripts/bench-analytics.mjs); default: all four parts
 const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4').split(',').map((p) => p.trim()));
@@ -155,3 +166,6 @@ try {
 
 // ---- 5. Excel: import of a 10,000-row workbook, export of 100,000 videos (its own Postgres and wrangler dev)
 await (await import('./bench-excel.mjs')).run();
+
+// ---- 6. Google Sheets: a 10,000-row sheet through SheetsResync (its own Postgres and wrangler dev)
+await (await import('./bench-sheets.mjs')).main();

@@ -11,6 +11,7 @@ import { spawnWranglerDev, wranglerBin } from './lib/wrangler-dev.mjs';
 import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { startFakeLoops } from '../test/fakes/loops-server.mjs';
 import { startFakeTelegram } from '../test/fakes/telegram-server.mjs';
+import { DEMO_SPREADSHEET_ID, startFakeGoogle } from '../test/fakes/google.mjs';
 import { devToken } from './dev-token.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -41,7 +42,8 @@ async function main() {
   const INSPECTOR_PORT = port('INFLUTICS_INSPECTOR_PORT', 9229);
   const LOOPS_PORT = port('INFLUTICS_LOOPS_PORT', 8791);
   const TELEGRAM_PORT = port('INFLUTICS_TELEGRAM_PORT', 8792);
-  for (const [variable, p, what] of [['INFLUTICS_PORT', WORKER_PORT, 'Worker'], ['INFLUTICS_FAKE_PORT', FAKE_PORT, 'fake platform API'], ['INFLUTICS_INSPECTOR_PORT', INSPECTOR_PORT, 'wrangler inspector'], ['INFLUTICS_LOOPS_PORT', LOOPS_PORT, 'fake Loops'], ['INFLUTICS_TELEGRAM_PORT', TELEGRAM_PORT, 'fake Telegram']]) {
+  const GOOGLE_PORT = port('INFLUTICS_GOOGLE_PORT', 8793);
+  for (const [variable, p, what] of [['INFLUTICS_PORT', WORKER_PORT, 'Worker'], ['INFLUTICS_FAKE_PORT', FAKE_PORT, 'fake platform API'], ['INFLUTICS_INSPECTOR_PORT', INSPECTOR_PORT, 'wrangler inspector'], ['INFLUTICS_LOOPS_PORT', LOOPS_PORT, 'fake Loops'], ['INFLUTICS_TELEGRAM_PORT', TELEGRAM_PORT, 'fake Telegram'], ['INFLUTICS_GOOGLE_PORT', GOOGLE_PORT, 'fake Google']]) {
     if (!(await portIsFree(p))) throw new StartupError(`the ${what} port ${p} is already in use (another checkout's npm run dev?)`, `set ${variable} to a free port, e.g. ${variable}=${p + 1}`);
   }
   if (!fs.existsSync(wranglerBin)) throw new StartupError('wrangler is not installed', 'run npm install in this checkout');
@@ -56,6 +58,16 @@ async function main() {
   if (!fs.existsSync(path.join(root, '.dev.vars'))) {
     fs.copyFileSync(path.join(root, '.dev.vars.example'), path.join(root, '.dev.vars'));
     log('created .dev.vars from .dev.vars.example');
+  }
+  // secrets added to the example after a .dev.vars was made (e.g. GOOGLE_TOKEN_KEYS) are appended once
+  {
+    const current = fs.readFileSync(path.join(root, '.dev.vars'), 'utf8');
+    const missing = fs.readFileSync(path.join(root, '.dev.vars.example'), 'utf8').split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l) && !new RegExp(`^${l.split('=')[0]}=`, 'm').test(current));
+    if (missing.length) {
+      fs.appendFileSync(path.join(root, '.dev.vars'), `${current.endsWith('\n') ? '' : '\n'}${missing.join('\n')}\n`);
+      log(`added ${missing.map((l) => l.split('=')[0]).join(', ')} to .dev.vars from .dev.vars.example`);
+    }
   }
 
   const pg = await startLocalPostgres({ dataDir, port: PG_PORT, database: 'influtics', portVariable: 'INFLUTICS_PG_PORT' });
@@ -86,6 +98,9 @@ async function main() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ url: `http://127.0.0.1:${WORKER_PORT}/telegram/webhook`, secret_token: devVar('TELEGRAM_WEBHOOK_SECRET') }),
   });
+  const google = await startFakeGoogle({ port: GOOGLE_PORT });
+  started.push(() => google.close());
+  log(`google     ${google.url}  (fake OAuth + Sheets v4; demo spreadsheet ${DEMO_SPREADSHEET_ID}; control at /__control)`);
   log(`telegram   ${telegram.url}  (fake Bot API @influtics_local_bot; press Start: POST ${telegram.url}/__control/press-start)`);
 
   const wrangler = spawnWranglerDev({
@@ -99,6 +114,9 @@ async function main() {
       APP_BASE_URL: `http://127.0.0.1:${WORKER_PORT}`,
       TELEGRAM_API_BASE_URL: telegram.url,
       TELEGRAM_BOT_USERNAME: telegram.botUsername,
+      // Google OAuth and Sheets go to the fake Google (its client id/secret are fake too)
+      ...google.vars,
+      GOOGLE_REDIRECT_URI: `http://127.0.0.1:${WORKER_PORT}/integrations/google/callback`,
     },
     args: ['--test-scheduled', '--inspector-port', String(INSPECTOR_PORT)],
     spawnOptions: { stdio: 'inherit' },

@@ -10,6 +10,8 @@ export { BloggerBatch } from './workflows/blogger-batch';
 export { NightlyRefresh } from './workflows/nightly-refresh';
 export { ExcelImport } from './workflows/excel-import';
 
+export { SheetsResync, SheetsResyncSource } from './workflows/sheets-resync';
+
 export default {
   fetch: app.fetch,
   scheduled: (controller, env, ctx) => {

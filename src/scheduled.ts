@@ -11,7 +11,7 @@ export const CRON_WORKFLOWS: Record<string, { workflow: WorkflowName | null; pre
   '0 0,12 * * *': { workflow: 'BloggerBatch', prefix: 'blogger-batch', description: 'midnight/noon blogger fetch' },
   '0 0 * * *': { workflow: 'NightlyRefresh', prefix: 'nightly-refresh', description: 'nightly stats refresh' },
   '0 1 * * *': { workflow: 'NightlyRefresh', prefix: 'nightly-refresh', description: 'nightly refresh catch-up (picks up what 00:00 missed)' },
-  '0 */4 * * *': { workflow: null, prefix: 'sheets-resync', description: 'Google Sheets resync (SheetsResync: not built yet)' },
+  '0 */4 * * *': { workflow: 'SheetsResync', prefix: 'sheets-resync', description: 'Google Sheets resync (one child per active source)' },
   '*/15 * * * *': { workflow: null, prefix: 'scheduled-report', description: 'due scheduled reports (ScheduledReport: not built yet)' },
 };
 

@@ -19,6 +19,9 @@ import { alertRules } from './notifications/alert-rules';
 
 import { imports } from './imports';
 import { campaignExportRoutes, exportRoutes } from './exports';
+
+import { googleIntegrations } from './sheets/integrations';
+import { sheetsSources } from './sheets/sources';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -73,6 +76,10 @@ app.route('/telegram', telegramWebhook);
 app.route('/imports', imports);
 app.route('/exports', exportRoutes);
 app.route('/campaigns', campaignExportRoutes);
+
+// Google Sheets: each router guards its own routes (the OAuth callback has no bearer token).
+app.route('/integrations/google', googleIntegrations);
+app.route('/sheets/sources', sheetsSources);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.

@@ -11,6 +11,9 @@ export const WORKFLOW_API_NAMES = {
   BloggerDailyFetch: 'influtics-blogger-daily-fetch',
   NightlyRefresh: 'influtics-nightly-refresh',
   ExcelImport: 'influtics-excel-import',
+
+  SheetsResync: 'influtics-sheets-resync',
+  SheetsResyncSource: 'influtics-sheets-resync-source',
 } as const satisfies Record<WorkflowName, string>;
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];

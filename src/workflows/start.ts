@@ -8,6 +8,9 @@ export const WORKFLOWS = {
   BloggerDailyFetch: 'BLOGGER_DAILY_FETCH',
   NightlyRefresh: 'NIGHTLY_REFRESH',
   ExcelImport: 'EXCEL_IMPORT',
+
+  SheetsResync: 'SHEETS_RESYNC',
+  SheetsResyncSource: 'SHEETS_RESYNC_SOURCE',
 } as const satisfies Record<string, keyof Env>;
 export type WorkflowName = keyof typeof WORKFLOWS;
 

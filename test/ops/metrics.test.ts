@@ -14,7 +14,8 @@ describe('scheduled workflows by hand', () => {
     expect(res.status).toBe(200);
     expect(res.body.data.map((s: any) => s.cron).sort()).toEqual(Object.keys(CRON_WORKFLOWS).sort());
     expect(res.body.data).toContainEqual({ cron: '0 0 * * *', workflow: 'NightlyRefresh', description: 'nightly stats refresh', available: true });
-    expect(res.body.data).toContainEqual(expect.objectContaining({ cron: '0 */4 * * *', workflow: null, available: false }));
+    expect(res.body.data).toContainEqual(expect.objectContaining({ cron: '0 */4 * * *', workflow: 'SheetsResync', available: true }));
+    expect(res.body.data).toContainEqual(expect.objectContaining({ cron: '*/15 * * * *', workflow: null, available: false }));
   });
 
   it('starts a NightlyRefresh now, registered as an ops run by its actor; a second start this hour starts nothing', async () => {
@@ -40,9 +41,9 @@ describe('scheduled workflows by hand', () => {
 
   it('refuses an unknown cron (404) and a cron whose workflow is not built (422)', async () => {
     expect((await ops('POST', '/scheduled/run', { body: { cron: '1 2 3 4 5' } })).status).toBe(404);
-    const notBuilt = await ops('POST', '/scheduled/run', { body: { cron: '0 */4 * * *' } });
+    const notBuilt = await ops('POST', '/scheduled/run', { body: { cron: '*/15 * * * *' } });
     expect(notBuilt.status).toBe(422);
-    expect(notBuilt.body.error.message).toMatch(/Sheets/);
+    expect(notBuilt.body.error.message).toMatch(/ScheduledReport/);
     expect((await ops('POST', '/scheduled/run', { body: {} })).status).toBe(400);
   });
 });

@@ -10,6 +10,8 @@ import { startFakeCloudflareApi } from '../fakes/cloudflare-api.mjs';
 import { startFakeLoops } from '../fakes/loops-server.mjs';
 import { startFakeTelegram } from '../fakes/telegram-server.mjs';
 
+import { startFakeGoogle } from '../fakes/google.mjs';
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -33,17 +35,23 @@ export default async function setup(project: TestProject) {
   const loops = await startFakeLoops({ port: 0 });
   const telegram = await startFakeTelegram({ port: 0 });
 
+  const googleFake = await startFakeGoogle({ port: 0 });
+
   project.provide('databaseUrl', pg.url);
   project.provide('platformApiUrl', fake.url);
   project.provide('cloudflareApiUrl', cloudflareApi.url);
   project.provide('loopsApiUrl', loops.url);
   project.provide('telegramApiUrl', telegram.url);
 
+  project.provide('googleApiUrl', googleFake.url);
+
   return async () => {
     await fake.close();
     await cloudflareApi.close();
     await loops.close();
     await telegram.close();
+
+    await googleFake.close();
     await pg.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   };
@@ -56,5 +64,7 @@ declare module 'vitest' {
     cloudflareApiUrl: string;
     loopsApiUrl: string;
     telegramApiUrl: string;
+
+    googleApiUrl: string;
   }
 }

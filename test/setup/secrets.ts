@@ -10,6 +10,8 @@ export const TEST_SECRETS = {
   INVITATION_TOKEN_SECRET: 'test-invitation-token-secret-at-least-32-chars',
   TELEGRAM_BOT_TOKEN: '123456:test-telegram-bot-token',
   TELEGRAM_WEBHOOK_SECRET: 'test-telegram-webhook-secret',
+  /** two keys: the first encrypts, both decrypt (rotation) */
+  GOOGLE_TOKEN_KEYS: 'test2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,test1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
 } as const;
 
 /** Loops transactional ids per notification template under test (the fake accepts any id not starting with `unknown`). */

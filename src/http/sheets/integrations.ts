@@ -1,0 +1,139 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { consumeOAuthState, deleteIntegration, findIntegration, insertOAuthState, listIntegrations, loadCredentials, memberRole, saveCredentials, upsertIntegration } from '../../db/google-sheets';
+import { authorizationUrl, exchangeCode, generateCodeVerifier, OAuth2RequestError, revokeToken, SCOPES, signState, STATE_TTL_SECONDS, tokenKeys, verifyState, type ScopeName } from '../../google/oauth';
+import { base64url, decryptToken, encryptToken } from '../../google/token-crypto';
+import { SPREADSHEET_FIELDS } from '../../google/sheets-api';
+import { forgetAccessToken } from '../../steps/google-token';
+import { requireOrganization, requireUser } from '../auth';
+import { asCaller } from '../caller';
+import { ApiError, notFound } from '../errors';
+import { assertCan, type OrgRole } from '../permissions';
+import { validate } from '../validate';
+import { google, integrationJson, sheetsApiFor } from './shared';
+import type { AppEnv } from '../context';
+
+export const AuthorizeQuery = z.object({
+  /** `drive.file` (default, non-sensitive) or `spreadsheets` (every sheet of the account; sensitive) */
+  scopes: z
+    .string()
+    .default('drive.file')
+    .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(Object.keys(SCOPES) as [ScopeName, ...ScopeName[]])).min(1)),
+});
+export const CallbackQuery = z.object({
+  state: z.string().min(1).max(2000),
+  code: z.string().min(1).max(2000).optional(),
+  error: z.string().max(200).optional(),
+  scope: z.string().max(2000).optional(),
+});
+const IdParam = z.object({ id: z.uuid() });
+const SheetsParam = z.object({ id: z.uuid(), spreadsheetId: z.string().regex(/^[A-Za-z0-9_-]{10,200}$/, 'not a Google spreadsheet id') });
+
+const badState = (why: string) => new ApiError('bad_request', `invalid OAuth state: ${why}; start again from GET /integrations/google/authorize`, { reason: why });
+
+export const googleIntegrations = new Hono<AppEnv>()
+  // Google redirects the browser here: no bearer token. The signed, single-use state names the
+  // user and organization that asked, and expires after 10 minutes.
+  .get('/callback', validate('query', CallbackQuery), async (c) => {
+    const q = c.req.valid('query');
+    const keys = await tokenKeys(c.env);
+    const checked = await verifyState(keys, q.state);
+    if (!checked.ok) throw badState(checked.reason === 'expired' ? 'expired' : checked.reason === 'bad_signature' ? 'signature does not match (tampered)' : 'malformed');
+    const sql = c.get('sql');
+    const pending = await consumeOAuthState(sql, checked.payload.n);
+    if (!pending) throw badState('already used');
+    if (pending.expired) throw badState('expired');
+    if (pending.user_id !== checked.payload.u || pending.organization_id !== checked.payload.o) throw badState('does not match its request');
+    if (q.error) throw new ApiError('bad_request', `Google consent was not given (${q.error})`, { google_error: q.error });
+    if (!q.code) throw new ApiError('validation_failed', 'invalid request query', { issues: [{ path: 'code', message: 'Required' }] });
+    const role = (await memberRole(sql, pending.organization_id, pending.user_id)) as OrgRole | undefined;
+    if (!role) throw new ApiError('not_a_member', 'you are no longer a member of this organization');
+    assertCan(role, 'imports.write');
+
+    let granted;
+    try {
+      granted = await exchangeCode(c.env, q.code, pending.code_verifier);
+    } catch (err) {
+      if (err instanceof OAuth2RequestError) throw new ApiError('bad_request', `Google refused the authorization code (${err.code}): start again`, { google_error: err.code });
+      throw new ApiError('bad_gateway', 'Google did not answer the token exchange: try again');
+    }
+    if (!granted.refreshToken) throw new ApiError('unprocessable', 'Google returned no refresh token: remove Influtics at myaccount.google.com/permissions and connect again');
+    if (!granted.email) throw new ApiError('unprocessable', 'Google did not share the account email (the email scope was refused)');
+    const refreshToken = granted.refreshToken;
+    const integrationId = await sql.begin(async (tx) => {
+      const id = await upsertIntegration(tx, { organizationId: pending.organization_id, userId: pending.user_id, email: granted.email!, scopes: granted.scopes });
+      const refresh = await encryptToken(keys, refreshToken, pending.organization_id, id);
+      const access = await encryptToken(keys, granted.accessToken, pending.organization_id, id);
+      await saveCredentials(tx, { integrationId: id, organizationId: pending.organization_id, refreshCiphertext: refresh.ciphertext, accessCiphertext: access.ciphertext, accessExpiresAt: granted.accessTokenExpiresAt, keyId: keys.current.id });
+      return id;
+    });
+    forgetAccessToken(integrationId);
+    const integration = await findIntegration(sql, pending.organization_id, integrationId);
+    return c.json({ integration: integrationJson(integration!) }, 201);
+  })
+
+  .use('*', requireUser, requireOrganization)
+
+  .get('/authorize', validate('query', AuthorizeQuery), async (c) => {
+    const org = c.get('org');
+    assertCan(org.role, 'imports.write');
+    const { scopes } = c.req.valid('query');
+    const keys = await tokenKeys(c.env);
+    const nonce = base64url.encode(crypto.getRandomValues(new Uint8Array(24)));
+    const codeVerifier = generateCodeVerifier();
+    const expiresAt = new Date(Date.now() + STATE_TTL_SECONDS * 1000);
+    await insertOAuthState(c.get('sql'), { nonce, organization_id: org.id, user_id: c.get('user').id, code_verifier: codeVerifier, scopes: scopes.join(' '), expiresAt });
+    const state = await signState(keys, { n: nonce, u: c.get('user').id, o: org.id, e: Math.floor(expiresAt.getTime() / 1000) });
+    return c.json({ url: authorizationUrl(c.env, state, codeVerifier, scopes).toString(), state_expires_at: expiresAt.toISOString(), scopes });
+  })
+
+  .get('/', async (c) => {
+    const rows = await asCaller(c, (tx) => listIntegrations(tx, c.get('org').id));
+    return c.json({ data: rows.map(integrationJson) });
+  })
+
+  .delete('/:id', validate('param', IdParam), async (c) => {
+    const org = c.get('org');
+    const { id } = c.req.valid('param');
+    const integration = await asCaller(c, (tx) => findIntegration(tx, org.id, id));
+    if (!integration) throw notFound('Google integration');
+    assertCan(org.role, 'imports.write');
+    const sql = c.get('sql');
+    const creds = await loadCredentials(sql, id);
+    let revoked = false;
+    if (creds) {
+      const token = await decryptToken(await tokenKeys(c.env), creds.refresh_token_ciphertext, org.id, id);
+      try {
+        await revokeToken(c.env, token);
+        revoked = true;
+      } catch (err) {
+        // already revoked at Google (invalid_token): nothing left to revoke, deleting is right
+        if (!(err instanceof OAuth2RequestError)) throw new ApiError('bad_gateway', 'Google did not answer the revocation: nothing was deleted, try again');
+      }
+    }
+    await deleteIntegration(sql, org.id, id);
+    forgetAccessToken(id);
+    return c.json({ deleted: true, revoked_at_google: revoked });
+  })
+
+  .get('/:id/spreadsheets/:spreadsheetId/sheets', validate('param', SheetsParam), async (c) => {
+    const org = c.get('org');
+    const { id, spreadsheetId } = c.req.valid('param');
+    const integration = await asCaller(c, (tx) => findIntegration(tx, org.id, id));
+    if (!integration) throw notFound('Google integration');
+    const api = await sheetsApiFor(c, integration);
+    const meta = await google(() => api.getSpreadsheet(spreadsheetId, SPREADSHEET_FIELDS));
+    return c.json({
+      spreadsheet_id: spreadsheetId,
+      title: meta.properties?.title ?? null,
+      sheets: meta.sheets.map((s) => ({
+        sheet_id: s.properties.sheetId,
+        title: s.properties.title,
+        index: s.properties.index ?? null,
+        row_count: s.properties.gridProperties?.rowCount ?? null,
+        column_count: s.properties.gridProperties?.columnCount ?? null,
+      })),
+    });
+  });
+
