@@ -6,6 +6,8 @@ import { consumeDeadLetters } from './queues/dead-letter-consumer';
 export { InitialBloggerFetch, BloggerDailyFetch } from './workflows/initial-blogger-fetch';
 export { BloggerBatch } from './workflows/blogger-batch';
 export { NightlyRefresh } from './workflows/nightly-refresh';
+export { ReportDispatch } from './workflows/report-dispatch';
+export { ScheduledReport } from './workflows/scheduled-report';
 
 export default {
   fetch: app.fetch,

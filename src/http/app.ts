@@ -11,6 +11,7 @@ import { invitations, me, organization, organizations } from './organizations';
 import { limits } from './limits';
 import { campaigns } from './campaigns';
 import { ops } from './ops';
+import { reports, sharedReports } from './reports';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -42,7 +43,7 @@ const USER_ROUTES: string[] = ['/organizations/*', '/me/*', '/invitations/*'];
 for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
 
 // Routes for a signed-in user acting for one of their organizations.
-const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*'];
+const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*', '/reports/*'];
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
 
 app.route('/dashboard/videos', dashboardVideos);
@@ -53,6 +54,9 @@ app.route('/invitations', invitations);
 app.route('/organization', organization);
 app.route('/limits', limits);
 app.route('/campaigns', campaigns);
+app.route('/reports', reports);
+// Public, read-only: a shared report's token is its credential (no sign-in).
+app.route('/shared/reports', sharedReports);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.

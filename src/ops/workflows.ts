@@ -10,6 +10,8 @@ export const WORKFLOW_API_NAMES = {
   BloggerBatch: 'influtics-blogger-batch',
   BloggerDailyFetch: 'influtics-blogger-daily-fetch',
   NightlyRefresh: 'influtics-nightly-refresh',
+  ReportDispatch: 'influtics-report-dispatch',
+  ScheduledReport: 'influtics-scheduled-report',
 } as const satisfies Record<WorkflowName, string>;
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];

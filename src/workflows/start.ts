@@ -7,6 +7,8 @@ export const WORKFLOWS = {
   BloggerBatch: 'BLOGGER_BATCH',
   BloggerDailyFetch: 'BLOGGER_DAILY_FETCH',
   NightlyRefresh: 'NIGHTLY_REFRESH',
+  ReportDispatch: 'REPORT_DISPATCH',
+  ScheduledReport: 'SCHEDULED_REPORT',
 } as const satisfies Record<string, keyof Env>;
 export type WorkflowName = keyof typeof WORKFLOWS;
 

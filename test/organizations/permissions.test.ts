@@ -18,6 +18,7 @@ const EXPECTED: Record<Action, Record<OrgRole, boolean>> = {
   'tags.write': { owner: true, admin: true, member: true, viewer: false },
   'imports.write': { owner: true, admin: true, member: true, viewer: false },
   'notifications.write': { owner: true, admin: true, member: false, viewer: false },
+  'reports.write': { owner: true, admin: true, member: false, viewer: false },
   'organization.update': { owner: true, admin: true, member: false, viewer: false },
   'organization.delete': { owner: true, admin: false, member: false, viewer: false },
   'organization.leave': { owner: true, admin: true, member: true, viewer: true },
@@ -65,6 +66,12 @@ const PROBES: Partial<Record<Action, Probe>> = {
   'bloggers.write': {
     request: () => ['POST', '/blogger/add-from-tracking', { blogger_id: crypto.randomUUID() }],
     allowed: 404,
+  },
+  'reports.write': {
+    arrange: async () => ({ name: `matrix ${crypto.randomUUID()}` }),
+    request: (_, ctx) => ['POST', '/reports/schedules', { name: ctx.name, scope: { type: 'organization' }, frequency: 'daily', local_time: '09:00', recipients: [{ type: 'email', email: 'client@example.com' }], channels: ['email'] }],
+    allowed: 201,
+    wrote: async (cell, ctx) => (await sql`select 1 from report_schedules where organization_id = ${cell.org.orgId} and name = ${ctx.name!}`).length === 1,
   },
   'organization.update': {
     request: () => ['PATCH', '/organization', { name: 'Renamed by the matrix test' }],
