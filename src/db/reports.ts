@@ -137,7 +137,8 @@ export async function advanceSchedules(db: Db, moves: { id: string; from: string
   const updated = await db`
     update public.report_schedules s set next_run_at = m."to", last_run_at = now()
     from jsonb_to_recordset(${jsonb(moves)}::text::jsonb) as m(id uuid, "from" timestamptz, "to" timestamptz)
-    where s.id = m.id and s.next_run_at = m."from"
+    -- compared to the millisecond: the dispatcher read it through a JS Date
+    where s.id = m.id and date_trunc('milliseconds', s.next_run_at) = date_trunc('milliseconds', m."from")
     returning s.id`;
   return updated.length;
 }

@@ -32,7 +32,8 @@ export function instanceIdFor(...parts: string[]): string {
   return id;
 }
 
-const isDuplicate = (err: unknown) => err instanceof Error && /already exists|already been created|duplicate/i.test(err.message);
+// createBatch reports an existing id as 'workflows.api.error.instance.already_exists'
+const isDuplicate = (err: unknown) => err instanceof Error && /already[ _]exists|already been created|duplicate/i.test(err.message);
 
 /**
  * Registers the run in `workflow_runs` (what operators search) and creates the instance.
