@@ -249,6 +249,10 @@ describe('a failing delivery', () => {
     expect(rows.map((r) => r.recipient)).toEqual([fx.owner.email]);
     const [run] = await sql`select status, error from workflow_runs where instance_id = ${reportInstanceId(scheduleId, '2026-03-02')}`;
     expect(run).toMatchObject({ status: 'errored' });
+    const listed = (await call('GET', `/reports/runs?schedule_id=${scheduleId}`, { token })).body.data;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ status: 'failed', error: 'outbox unreachable' });
+    expect(listed[0].deliveries.map((d: any) => [d.recipient, d.status])).toEqual([[`member:${fx.owner.userId}`, 'queued']]);
   });
 });
 
