@@ -25,10 +25,21 @@ export interface DueReport {
   to: string;
 }
 
+function knownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a due schedule starts: its latest due occurrence ≤ now, that occurrence's period, and its next due time. */
 export function dueReport(s: ScheduleRow, now: Date): DueReport {
-  const { occurrence, next } = catchUp(s, s.timezone, new Date(s.next_run_at), now);
-  const period = periodFor(s.frequency, occurrence, s.timezone);
+  // a zone the runtime does not know (set outside the API) must not stop every other schedule
+  const tz = knownTimeZone(s.timezone) ? s.timezone : 'UTC';
+  const { occurrence, next } = catchUp(s, tz, new Date(s.next_run_at), now);
+  const period = periodFor(s.frequency, occurrence, tz);
   return {
     params: { organizationId: s.organization_id, scheduleId: s.id, occurrence: occurrence.toISOString(), period, previous: previousPeriod(s.frequency, period) },
     instanceId: reportInstanceId(s.id, period.start),

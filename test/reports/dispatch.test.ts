@@ -2,7 +2,8 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { runKeyFor } from '../../src/scheduled';
-import { reportInstanceId } from '../../src/workflows/report-dispatch';
+import { dueReport, reportInstanceId } from '../../src/workflows/report-dispatch';
+import type { ScheduleRow } from '../../src/db/reports';
 import { call, eventually, tokenFor } from '../helpers/api';
 import { adminSql, createOrganization, type Fixture } from '../helpers/db';
 
@@ -111,6 +112,14 @@ describe('the 15-minute dispatcher', () => {
     expect((await finished(env.REPORT_DISPATCH, dispatchId(t))).status).toBe('complete');
     expect(await reportRuns(off.id)).toHaveLength(0);
     expect(await reportRuns(later.id)).toHaveLength(0);
+  });
+
+  it('a schedule of an organization with a zone the runtime does not know runs in UTC instead of stopping the dispatch', () => {
+    const row = { id: '0b6f3a52-8a7c-4a57-9a40-3d1f0c6a1b2e', organization_id: org.orgId, name: 'x', frequency: 'daily', day_of_week: null, day_of_month: null, local_time: '06:00',
+      timezone: 'Mars/Olympus_Mons', next_run_at: new Date('2026-03-10T06:00:00Z') } as unknown as ScheduleRow;
+    const due = dueReport(row, new Date('2026-03-10T07:00:00Z'));
+    expect(due).toMatchObject({ instanceId: `report-${row.id}-20260309`, from: '2026-03-10T06:00:00.000Z', to: '2026-03-11T06:00:00.000Z' });
+    expect(due.params.period).toEqual({ start: '2026-03-09', end: '2026-03-09' });
   });
 
   it('the instance id is the schedule and the period start', () => {
