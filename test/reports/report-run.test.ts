@@ -226,6 +226,23 @@ describe('a ScheduledReport run', () => {
   });
 });
 
+describe('xlsx as an attachment', () => {
+  it('the email row names the stored workbook instead of a link, and no share link is made', async () => {
+    const { id: scheduleId } = await createSchedule({ name: 'attach', channels: ['email'], contents: { xlsx: 'attachment' } });
+    await using instance = await runReport(scheduleId, async () => {});
+    await instance.waitForStatus('complete');
+    const rows = await outboxOf(scheduleId);
+    expect(rows).toHaveLength(2);
+    const [run] = await sql`select id, file_key from report_runs where schedule_id = ${scheduleId}`;
+    for (const r of rows) {
+      expect(r.payload.attachment).toEqual({ r2_key: run!.file_key, filename: 'attach-2026-03-02-2026-03-08.xlsx', content_type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+      expect(r.payload.xlsx_url).toBe('');
+    }
+    expect(await env.FILES.head(run!.file_key)).not.toBeNull();
+    expect(await sql`select 1 from report_share_links where run_id = ${run!.id}`).toHaveLength(0);
+  });
+});
+
 describe('a failing delivery', () => {
   it('retries only its own step: the run completes and every recipient gets one message', async () => {
     const { id: scheduleId } = await createSchedule({ name: 'retry once', channels: ['email'] });
@@ -269,6 +286,22 @@ describe('POST /reports/schedules/:id/preview', () => {
     const now = await call('POST', `/reports/schedules/${id}/preview`, { token });
     expect(now.status).toBe(200);
     expect(now.body.preview.figures.period.end < new Date().toISOString().slice(0, 10)).toBe(true);
+  });
+
+  it('scopes: tags cover the campaigns carrying them; the whole organization covers every campaign', async () => {
+    const other = (await call('POST', '/campaigns', { token, body: { name: `Other ${crypto.randomUUID().slice(0, 6)}`, tags: ['autumn'] } })).body.campaign;
+    expect((await call('PUT', `/campaigns/${fx.campaignId}/tags`, { token, body: { tags: ['spring'] } })).status).toBe(200);
+    const preview = async (scope: unknown) => {
+      const { id } = await createSchedule({ name: `scope ${crypto.randomUUID().slice(0, 6)}`, scope });
+      return (await call('POST', `/reports/schedules/${id}/preview`, { token, body: { as_of: '2026-03-09' } })).body.preview.figures;
+    };
+    const spring = await preview({ type: 'tags', tags: ['spring'] });
+    expect(spring.campaigns.map((c: any) => c.id)).toEqual([fx.campaignId]);
+    expect(spring.summary.increments.views).toBe(6000);
+    expect((await preview({ type: 'tags', tags: ['autumn'] })).campaigns.map((c: any) => c.id)).toEqual([other.id]);
+    const all = await preview({ type: 'organization' });
+    expect(all.campaigns.map((c: any) => c.id).sort()).toEqual([fx.campaignId, other.id].sort());
+    expect(all.summary.increments.views).toBe(6000);
   });
 
   it('rejects impossible dates', async () => {

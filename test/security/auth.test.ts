@@ -20,6 +20,11 @@ const TENANT_ROUTES: [string, string, unknown?][] = [
   ['POST', '/dashboard/videos', { url: 'https://www.tiktok.com/@a/video/7300000000000000001' }],
   ['POST', '/dashboard/videos/start-tracking', { video_id: crypto.randomUUID() }],
   ['POST', '/dashboard/videos/stop-tracking', { video_id: crypto.randomUUID() }],
+  ['GET', '/reports/schedules'],
+  ['POST', '/reports/schedules', { name: 'x', scope: { type: 'organization' }, frequency: 'daily', local_time: '09:00', recipients: [{ type: 'email', email: 'x@example.com' }], channels: ['email'] }],
+  ['GET', '/reports/runs'],
+  ['GET', `/reports/runs/${crypto.randomUUID()}/file`],
+  ['POST', `/reports/runs/${crypto.randomUUID()}/share`, {}],
 ];
 
 describe.each(TENANT_ROUTES)('%s %s', (method, path, body) => {
