@@ -12,6 +12,9 @@ export { ExcelImport } from './workflows/excel-import';
 
 export { SheetsResync, SheetsResyncSource } from './workflows/sheets-resync';
 
+export { ReportDispatch } from './workflows/report-dispatch';
+export { ScheduledReport } from './workflows/scheduled-report';
+
 export default {
   fetch: app.fetch,
   scheduled: (controller, env, ctx) => {

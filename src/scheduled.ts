@@ -7,16 +7,16 @@ import type { ScheduledRunParams } from './workflows/params';
  * each of them (a test checks both lists agree), so a renamed cron cannot silently start nothing.
  * Instance ids come from the scheduled hour, so a duplicate fire of the same cron starts nothing.
  */
-export const CRON_WORKFLOWS: Record<string, { workflow: WorkflowName | null; prefix: string; description: string }> = {
+export const CRON_WORKFLOWS: Record<string, { workflow: WorkflowName | null; prefix: string; description: string; /** run key to the minute (crons more often than hourly) */ perMinute?: boolean }> = {
   '0 0,12 * * *': { workflow: 'BloggerBatch', prefix: 'blogger-batch', description: 'midnight/noon blogger fetch' },
   '0 0 * * *': { workflow: 'NightlyRefresh', prefix: 'nightly-refresh', description: 'nightly stats refresh' },
   '0 1 * * *': { workflow: 'NightlyRefresh', prefix: 'nightly-refresh', description: 'nightly refresh catch-up (picks up what 00:00 missed)' },
   '0 */4 * * *': { workflow: 'SheetsResync', prefix: 'sheets-resync', description: 'Google Sheets resync (one child per active source)' },
-  '*/15 * * * *': { workflow: null, prefix: 'scheduled-report', description: 'due scheduled reports (ScheduledReport: not built yet)' },
+  '*/15 * * * *': { workflow: 'ReportDispatch', prefix: 'report-dispatch', description: 'due scheduled reports (one ScheduledReport per schedule and period)', perMinute: true },
 };
 
 /** `2026-11-22T12` for a cron fired at 12:00 UTC on 22 Nov 2026. */
-export const runKeyFor = (scheduledTime: number) => new Date(scheduledTime).toISOString().slice(0, 13);
+export const runKeyFor = (scheduledTime: number, perMinute = false) => new Date(scheduledTime).toISOString().slice(0, perMinute ? 16 : 13);
 
 export async function startScheduledWorkflow(env: Env, cron: string, scheduledTime: number, trigger: 'cron' | 'ops' = 'cron', triggeredBy: string = cron) {
   const job = CRON_WORKFLOWS[cron];
@@ -25,7 +25,7 @@ export async function startScheduledWorkflow(env: Env, cron: string, scheduledTi
     console.warn(JSON.stringify({ event: 'cron_without_workflow', cron, description: job.description }));
     return null;
   }
-  const runKey = runKeyFor(scheduledTime);
+  const runKey = runKeyFor(scheduledTime, job.perMinute);
   const params: ScheduledRunParams = { runKey, scheduledAt: new Date(scheduledTime).toISOString(), cron };
   return startWorkflow(env, createSql(env), {
     workflow: job.workflow,

@@ -88,8 +88,8 @@ const USAGE_SQL = (db: Db, organizationId: string) =>
     max_members: () => db`((select count(*) from public.organization_members m where m.organization_id = ${organizationId})
       + (select count(*) from public.invitations i where i.organization_id = ${organizationId}
            and i.accepted_at is null and i.declined_at is null and i.revoked_at is null and i.expires_at > now()))::int`,
-    max_report_schedules: () => db`(select count(*) from public.notification_settings n
-      where n.organization_id = ${organizationId} and n.enabled and n.schedule_cron is not null)::int`,
+    max_report_schedules: () => db`(select count(*) from public.report_schedules r
+      where r.organization_id = ${organizationId} and r.enabled)::int`,
   }) satisfies Record<CountedLimitKey, unknown>;
 
 /**
@@ -100,7 +100,7 @@ const USAGE_SQL = (db: Db, organizationId: string) =>
  *   videos_per_period      videos fetched this calendar month (usage_counters, as videoQuotas)
  *   max_sheets_sources     active Google Sheets sources
  *   max_members            members + open, unexpired invitations (an invitation holds a seat)
- *   max_report_schedules   enabled notification settings with a schedule
+ *   max_report_schedules   enabled report schedules
  */
 export async function quotaUsage(db: Db, organizationId: string): Promise<Record<CountedLimitKey, number>> {
   const u = USAGE_SQL(db, organizationId);

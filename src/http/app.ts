@@ -22,6 +22,8 @@ import { campaignExportRoutes, exportRoutes } from './exports';
 
 import { googleIntegrations } from './sheets/integrations';
 import { sheetsSources } from './sheets/sources';
+
+import { reports, sharedReports } from './reports';
 import type { AppEnv } from './context';
 
 export const app = new Hono<AppEnv>();
@@ -53,7 +55,7 @@ const USER_ROUTES: string[] = ['/organizations/*', '/me/*', '/invitations/*'];
 for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
 
 // Routes for a signed-in user acting for one of their organizations.
-const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*', '/imports/*', '/exports/*'];
+const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*', '/imports/*', '/exports/*', '/reports/*'];
 for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
 app.use('/alerts/*', requireUser, requireOrganization);
 
@@ -80,6 +82,10 @@ app.route('/campaigns', campaignExportRoutes);
 // Google Sheets: each router guards its own routes (the OAuth callback has no bearer token).
 app.route('/integrations/google', googleIntegrations);
 app.route('/sheets/sources', sheetsSources);
+
+app.route('/reports', reports);
+// Public, read-only: a shared report's token is its credential (no sign-in).
+app.route('/shared/reports', sharedReports);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.

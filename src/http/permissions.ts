@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'tags.write': ['owner', 'admin', 'member'],
   'imports.write': ['owner', 'admin', 'member'],
   'notifications.write': ['owner', 'admin'],
+  /** report schedules and share links to report runs */
+  'reports.write': ['owner', 'admin'],
   'organization.update': ['owner', 'admin'],
   /** leaving is open to every role; the database keeps the last owner from leaving */
   'organization.leave': ['owner', 'admin', 'member', 'viewer'],

@@ -14,6 +14,9 @@ export const WORKFLOW_API_NAMES = {
 
   SheetsResync: 'influtics-sheets-resync',
   SheetsResyncSource: 'influtics-sheets-resync-source',
+
+  ReportDispatch: 'influtics-report-dispatch',
+  ScheduledReport: 'influtics-scheduled-report',
 } as const satisfies Record<WorkflowName, string>;
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];

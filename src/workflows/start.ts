@@ -11,6 +11,9 @@ export const WORKFLOWS = {
 
   SheetsResync: 'SHEETS_RESYNC',
   SheetsResyncSource: 'SHEETS_RESYNC_SOURCE',
+
+  ReportDispatch: 'REPORT_DISPATCH',
+  ScheduledReport: 'SCHEDULED_REPORT',
 } as const satisfies Record<string, keyof Env>;
 export type WorkflowName = keyof typeof WORKFLOWS;
 
@@ -34,7 +37,8 @@ export function instanceIdFor(...parts: string[]): string {
   return id;
 }
 
-const isDuplicate = (err: unknown) => err instanceof Error && /already exists|already been created|duplicate/i.test(err.message);
+// createBatch reports an existing id as 'workflows.api.error.instance.already_exists'
+const isDuplicate = (err: unknown) => err instanceof Error && /already[ _]exists|already been created|duplicate/i.test(err.message);
 
 /**
  * Registers the run in `workflow_runs` (what operators search) and creates the instance.

@@ -44,8 +44,10 @@ describe('GET /limits', () => {
     const [integration] = await sql`insert into google_sheet_integrations (organization_id) values (${org.orgId}) returning id`;
     await sql`insert into google_sheet_sources (organization_id, integration_id, spreadsheet_id, is_active) values
       (${org.orgId}, ${integration!.id}, 's1', true), (${org.orgId}, ${integration!.id}, 's2', false)`;
-    await sql`insert into notification_settings (organization_id, channel, event, enabled, schedule_cron) values
-      (${org.orgId}, 'email', 'report', true, '0 9 * * 1'), (${org.orgId}, 'email', 'report', false, '0 9 * * 2'), (${org.orgId}, 'email', 'video_deleted', true, null)`;
+    // enabled report schedules count; a disabled one does not
+    await sql`insert into report_schedules (organization_id, name, scope, frequency, day_of_week, local_time, recipients, channels, contents, next_run_at, enabled) values
+      (${org.orgId}, 'weekly', '{"type":"organization"}', 'weekly', 1, '09:00', '[{"type":"email","email":"a@example.com"}]', '["email"]', '{}', now(), true),
+      (${org.orgId}, 'paused', '{"type":"organization"}', 'daily', null, '09:00', '[{"type":"email","email":"a@example.com"}]', '["email"]', '{}', now(), false)`;
     // open invitations hold a seat; expired, revoked and accepted ones do not
     await sql`insert into invitations (organization_id, email, role, token_hash, expires_at, revoked_at) values
       (${org.orgId}, ${randomEmail()}, 'member', ${crypto.randomUUID()}, now() + interval '1 day', null),

@@ -82,7 +82,7 @@ describe('the viewer ops role', () => {
     expect(res.body.operator).toMatchObject({ actor: `user:${id}`, role: 'viewer', via: 'jwt' });
     const byToken = await call('GET', '/ops/api/meta', { token: OPS_TOKEN });
     expect(byToken.body.operator).toMatchObject({ actor: 'ops-token', role: 'admin', via: 'ops_token' });
-    expect(byToken.body.workflows).toEqual(['InitialBloggerFetch', 'BloggerBatch', 'BloggerDailyFetch', 'NightlyRefresh', 'ExcelImport', 'SheetsResync', 'SheetsResyncSource']);
+    expect(byToken.body.workflows).toEqual(['InitialBloggerFetch', 'BloggerBatch', 'BloggerDailyFetch', 'NightlyRefresh', 'ExcelImport', 'SheetsResync', 'SheetsResyncSource', 'ReportDispatch', 'ScheduledReport']);
     expect(byToken.body.step_detail).toEqual({ available: true, source: 'configured' });
   });
 });

@@ -19,6 +19,7 @@ const EXPECTED: Record<Action, Record<OrgRole, boolean>> = {
   'tags.write': { owner: true, admin: true, member: true, viewer: false },
   'imports.write': { owner: true, admin: true, member: true, viewer: false },
   'notifications.write': { owner: true, admin: true, member: false, viewer: false },
+  'reports.write': { owner: true, admin: true, member: false, viewer: false },
   'organization.update': { owner: true, admin: true, member: false, viewer: false },
   'organization.leave': { owner: true, admin: true, member: true, viewer: true },
   'members.invite': { owner: true, admin: true, member: false, viewer: false },
@@ -79,6 +80,12 @@ const PROBES: Partial<Record<Action, Probe>> = {
     request: (_, ctx) => ['PUT', `/dashboard/videos/${ctx.id}/tags`, { tags: ['matrix'] }],
     allowed: 200,
     wrote: async (_, ctx) => (await sql`select 1 from video_tags where video_id = ${ctx.id!}`).length === 1,
+  },
+  'reports.write': {
+    arrange: async () => ({ name: `matrix ${crypto.randomUUID()}` }),
+    request: (_, ctx) => ['POST', '/reports/schedules', { name: ctx.name, scope: { type: 'organization' }, frequency: 'daily', local_time: '09:00', recipients: [{ type: 'email', email: 'client@example.com' }], channels: ['email'] }],
+    allowed: 201,
+    wrote: async (cell, ctx) => (await sql`select 1 from report_schedules where organization_id = ${cell.org.orgId} and name = ${ctx.name!}`).length === 1,
   },
   'organization.update': {
     request: () => ['PATCH', '/organization', { name: 'Renamed by the matrix test' }],

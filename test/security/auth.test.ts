@@ -38,6 +38,12 @@ const TENANT_ROUTES: [string, string, unknown?][] = [
   ['GET', `/imports/${crypto.randomUUID()}/file`],
   ['GET', '/exports/videos.xlsx'],
   ['GET', `/campaigns/${crypto.randomUUID()}/export.xlsx`],
+
+  ['GET', '/reports/schedules'],
+  ['POST', '/reports/schedules', { name: 'x', scope: { type: 'organization' }, frequency: 'daily', local_time: '09:00', recipients: [{ type: 'email', email: 'x@example.com' }], channels: ['email'] }],
+  ['GET', '/reports/runs'],
+  ['GET', `/reports/runs/${crypto.randomUUID()}/file`],
+  ['POST', `/reports/runs/${crypto.randomUUID()}/share`, {}],
 ];
 
 describe.each(TENANT_ROUTES)('%s %s', (method, path, body) => {

@@ -1,0 +1,155 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { deliveriesOf, findRun, findSchedule, insertShareLink, listRuns, organizationTimeZone, revokeShareLinks, type RunRow } from '../../db/reports';
+import { shareUrls } from '../../reports/config';
+import { computeFigures } from '../../reports/figures';
+import { digestHtml, digestText } from '../../reports/render';
+import { periodFor, previousPeriod, zonedTime } from '../../reports/schedule-time';
+import { hashShareToken, newShareToken } from '../../reports/share-token';
+import { XLSX_CONTENT_TYPE } from '../../reports/xlsx';
+import { asCaller } from '../caller';
+import { ApiError, notFound } from '../errors';
+import { PageQuery } from '../pagination';
+import { assertCan } from '../permissions';
+import { validate } from '../validate';
+import type { AppEnv } from '../context';
+import { IdParam, ShareBody } from './schemas';
+
+type Delivery = Awaited<ReturnType<typeof deliveriesOf>>[number];
+
+/**
+ * A delivery's status as a user reads it: `skipped` (no address for the channel), else the
+ * outbox's own (queued → sending → sent | failed | cancelled).
+ */
+const deliveryJson = (d: Delivery) => ({
+  recipient: d.recipient,
+  channel: d.channel,
+  address: d.address,
+  status: d.status === 'skipped' ? 'skipped' : (d.outbox_status ?? 'queued'),
+  detail: d.detail ?? d.outbox_error,
+  sent_at: d.sent_at,
+});
+
+function runJson(r: RunRow, deliveries: Delivery[]) {
+  return {
+    id: r.id,
+    schedule_id: r.schedule_id,
+    schedule_name: r.schedule_name,
+    period: { start: r.period_start, end: r.period_end },
+    status: r.status,
+    error: r.error,
+    has_file: r.file_key !== null,
+    file_size: r.file_size,
+    created_at: r.created_at,
+    completed_at: r.completed_at,
+    deliveries: deliveries.filter((d) => d.run_id === r.id).map(deliveryJson),
+  };
+}
+
+const RunsQuery = PageQuery.extend({ schedule_id: z.uuid().optional() });
+
+const encodeRunCursor = (r: RunRow) => btoa(JSON.stringify({ at: new Date(r.created_at).toISOString(), id: r.id })).replace(/=+$/, '');
+function decodeRunCursor(cursor: string | undefined) {
+  if (!cursor) return undefined;
+  try {
+    return z.object({ at: z.iso.datetime(), id: z.uuid() }).parse(JSON.parse(atob(cursor)));
+  } catch {
+    throw new ApiError('validation_failed', 'invalid cursor: pass back next_cursor unchanged', { issues: [{ path: 'cursor', message: 'Invalid cursor' }] });
+  }
+}
+
+/**
+ * GET /reports/runs, GET /reports/runs/:id (with per-recipient delivery status),
+ * GET /reports/runs/:id/file (the xlsx), POST/DELETE /reports/runs/:id/share.
+ *
+ * Delivery status reads the notification outbox, which members cannot read under RLS (it holds
+ * other people's addresses): the run is first found as the caller (RLS, 404 for another
+ * organization's), then its deliveries are read with the service connection, scoped to the same
+ * organization.
+ */
+export const runs = new Hono<AppEnv>()
+  .get('/', validate('query', RunsQuery), async (c) => {
+    const org = c.get('org');
+    const q = c.req.valid('query');
+    const rows = await asCaller(c, (tx) => listRuns(tx, org.id, { scheduleId: q.schedule_id, before: decodeRunCursor(q.cursor), limit: q.limit + 1 }));
+    const data = rows.slice(0, q.limit);
+    const deliveries = await deliveriesOf(c.get('sql'), org.id, data.map((r) => r.id));
+    return c.json({ data: data.map((r) => runJson(r, deliveries)), next_cursor: rows.length > q.limit ? encodeRunCursor(data.at(-1)!) : null });
+  })
+
+  .get('/:id', validate('param', IdParam), async (c) => {
+    const org = c.get('org');
+    const { id } = c.req.valid('param');
+    const run = await asCaller(c, (tx) => findRun(tx, org.id, id));
+    if (!run) throw notFound('report run');
+    const deliveries = await deliveriesOf(c.get('sql'), org.id, [run.id]);
+    return c.json({ run: { ...runJson(run, deliveries), figures: run.figures } });
+  })
+
+  .get('/:id/file', validate('param', IdParam), async (c) => {
+    const org = c.get('org');
+    const { id } = c.req.valid('param');
+    const run = await asCaller(c, (tx) => findRun(tx, org.id, id));
+    if (!run) throw notFound('report run');
+    return fileResponse(c.env, run);
+  })
+
+  .post('/:id/share', validate('param', IdParam), validate('json', ShareBody), async (c) => {
+    const org = c.get('org');
+    assertCan(org.role, 'reports.write');
+    const { id } = c.req.valid('param');
+    const { expires_in_days } = c.req.valid('json');
+    const token = newShareToken();
+    const link = await asCaller(c, async (tx) => {
+      const run = await findRun(tx, org.id, id);
+      if (!run) throw notFound('report run');
+      return insertShareLink(tx, { organizationId: org.id, runId: run.id, tokenHash: await hashShareToken(token), expiresAt: new Date(Date.now() + expires_in_days * 86_400_000), createdBy: c.get('user').id });
+    });
+    // the token is shown once, here; only its hash is stored
+    const urls = shareUrls(c.env, token);
+    return c.json({ share: { id: link.id, token, url: urls.reportUrl, file_url: urls.xlsxUrl, expires_at: link.expires_at } }, 201);
+  })
+
+  .delete('/:id/share', validate('param', IdParam), async (c) => {
+    const org = c.get('org');
+    assertCan(org.role, 'reports.write');
+    const { id } = c.req.valid('param');
+    const revoked = await asCaller(c, async (tx) => {
+      if (!(await findRun(tx, org.id, id))) throw notFound('report run');
+      return revokeShareLinks(tx, org.id, id);
+    });
+    return c.json({ revoked });
+  });
+
+/** The run's xlsx from R2 (404 when the run has none yet or the object is gone). */
+export async function fileResponse(env: Env, run: RunRow): Promise<Response> {
+  if (!run.file_key) throw notFound('report file');
+  const object = await env.FILES.get(run.file_key);
+  if (!object) throw notFound('report file');
+  const headers = new Headers({ 'content-type': XLSX_CONTENT_TYPE, 'content-length': String(object.size), 'cache-control': 'private, no-store' });
+  const disposition = object.httpMetadata?.contentDisposition;
+  headers.set('content-disposition', disposition ?? `attachment; filename="report-${run.period_start}-${run.period_end}.xlsx"`);
+  return new Response(object.body, { headers });
+}
+
+const PreviewBody = z.strictObject({
+  /** report as if run on this local day at the schedule's time (default: now) */
+  as_of: z.iso.date().optional(),
+}).default({});
+
+/** POST /reports/schedules/:id/preview: the report for the last complete period, now, sending nothing. */
+export const preview = new Hono<AppEnv>().post('/:id/preview', validate('param', IdParam), validate('json', PreviewBody), async (c) => {
+  const org = c.get('org');
+  const { id } = c.req.valid('param');
+  const { as_of } = c.req.valid('json');
+  const result = await asCaller(c, async (tx) => {
+    const schedule = await findSchedule(tx, org.id, id);
+    if (!schedule) throw notFound('report schedule');
+    const tz = (await organizationTimeZone(tx, org.id))!;
+    const at = as_of ? zonedTime(as_of, schedule.local_time, tz) : new Date();
+    const period = periodFor(schedule.frequency, at, tz);
+    const figures = await computeFigures(tx, { organizationId: org.id, schedule, period, previous: previousPeriod(schedule.frequency, period) });
+    return figures;
+  });
+  return c.json({ preview: { figures: result, text: digestText(result), html: digestHtml(result) } });
+});
