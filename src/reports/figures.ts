@@ -1,4 +1,5 @@
-import { campaignBloggers, campaignStats, campaignVideos, videoIncrements } from '../db/analytics';
+import { campaignBloggers, campaignVideos, videoIncrements } from '../db/analytics';
+import { campaignStats } from '../db/analytics-aggregate';
 import type { Db } from '../db/client';
 import { organizationName, scopeCampaigns, videosPublishedIn, type ReportContents, type ScheduleScope } from '../db/reports';
 import { addCounters, budgetMetrics, engagements, METRICS, round6, zeroCounters, type BudgetMetrics, type Counters } from '../steps/analytics';

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { asUser } from '../../db/client';
-import { campaignStats, campaignVideos, videoIncrements } from '../../db/analytics';
+import { campaignVideos, videoIncrements } from '../../db/analytics';
+import { campaignStats } from '../../db/analytics-aggregate';
 import { findCampaign } from '../../db/campaigns';
 import { campaignVideoIdsPage, videoExtras } from '../../db/exports';
 import { listVideos, type VideoRow } from '../../db/videos';
