@@ -248,7 +248,7 @@ export async function memberAddresses(db: Db, organizationId: string, userIds: s
   const rows = await db<{ user_id: string; email: string | null; chat_id: string | null }[]>`
     select m.user_id, u.email,
            (select t.chat_id::text from public.telegram_links t
-            where t.organization_id = m.organization_id and t.user_id = m.user_id and t.chat_id is not null
+            where t.organization_id = m.organization_id and t.user_id = m.user_id and t.chat_id is not null and t.disabled_at is null
             order by t.linked_at desc nulls last limit 1) as chat_id
     from public.organization_members m join auth.users u on u.id = m.user_id
     where m.organization_id = ${organizationId}

@@ -1,17 +1,12 @@
-import { jsonb, type Db } from '../db/client';
+import type { Db } from '../db/client';
+import { recordNotification } from '../db/notifications';
 
 /**
  * Hands one report delivery (one recipient, one channel) to the notification outbox. This is the
  * only place scheduled reports touch the outbox, so wiring them to notification delivery is one
  * function.
  *
- * In this branch it writes main's `notification_outbox` directly (insert … on conflict
- * (idempotency_key) do nothing, then read the row's id): a second call with the same key writes
- * nothing and answers the first row. MERGE with notification delivery (branch notify): replace the
- * body with `recordNotification(db, { organizationId, userId, channel, recipient, template,
- * payload, idempotencyKey })` from src/db/notifications.ts (same dedupe, service-only table) and,
- * after it, `enqueueOutboxRows(env.NOTIFICATIONS, [{ id, organization_id }])` — or leave the
- * enqueue to the 15-minute outbox relay, which picks rows never enqueued.
+ * Delivery itself (Loops, Telegram, retries, never twice) is the NOTIFICATIONS consumer's job.
  */
 
 export const REPORT_TEMPLATE = 'scheduled_report';
@@ -42,14 +37,18 @@ export async function reportIdempotencyKey(scheduleId: string, periodStart: stri
   return `report:${scheduleId}:${periodStart}:sha256-${hex}:${channel}`;
 }
 
-/** Writes the outbox row once per idempotency key; answers its id. */
+/**
+ * Writes the outbox row once per idempotency key (notification delivery's transactional outbox:
+ * a retried step finds the first row) and answers its id; the caller enqueues it.
+ */
 export async function enqueueReportDelivery(db: Db, d: ReportDelivery): Promise<string> {
-  const [inserted] = await db<{ id: string }[]>`
-    insert into public.notification_outbox (organization_id, channel, recipient, template, payload, idempotency_key)
-    values (${d.organizationId}, ${d.channel}, ${d.recipient}, ${REPORT_TEMPLATE}, ${jsonb({ ...d.payload, ...(d.userId ? { user_id: d.userId } : {}) })}::text::jsonb, ${d.idempotencyKey})
-    on conflict (idempotency_key) do nothing
-    returning id`;
-  if (inserted) return inserted.id;
-  const [existing] = await db<{ id: string }[]>`select id from public.notification_outbox where idempotency_key = ${d.idempotencyKey}`;
-  return existing!.id;
+  return recordNotification(db, {
+    organizationId: d.organizationId,
+    userId: d.userId,
+    channel: d.channel,
+    recipient: d.recipient,
+    template: REPORT_TEMPLATE,
+    payload: d.payload,
+    idempotencyKey: d.idempotencyKey,
+  });
 }

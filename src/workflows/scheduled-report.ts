@@ -6,6 +6,7 @@ import {
 } from '../db/reports';
 import { shareUrls } from '../reports/config';
 import { enqueueReportDelivery, reportIdempotencyKey } from '../reports/deliver';
+import { enqueueOutboxRows } from '../queues/notification-messages';
 import { computeFigures, type ReportFigures } from '../reports/figures';
 import { digestHtml, digestText, reportSubject } from '../reports/render';
 import { hashShareToken, newShareToken } from '../reports/share-token';
@@ -172,6 +173,8 @@ export class ScheduledReport extends WorkflowEntrypoint<Env, ScheduledReportPara
               };
         const outboxId = await enqueueReportDelivery(db, { organizationId: org, userId: t.userId, channel: t.channel, recipient: t.address, payload, idempotencyKey });
         await recordDelivery(db, org, { run_id: runId, recipient: t.key, channel: t.channel, address: t.address, idempotency_key: idempotencyKey, outbox_id: outboxId, status: 'queued', detail: null });
+        // A retried step enqueues again: the consumer claims the row, so it is still sent once.
+        await enqueueOutboxRows(this.env.NOTIFICATIONS, [{ id: outboxId, organization_id: org }]);
         return 'queued' as const;
       });
       if (status === 'queued') queued++;

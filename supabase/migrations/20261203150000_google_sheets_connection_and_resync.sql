@@ -68,12 +68,12 @@ create unique index google_sheet_sources_worksheet_idx on public.google_sheet_so
 -- Import jobs (shared with the Excel import: columns added, none renamed) -------------------------
 alter table public.import_jobs
   add column already_tracked int not null default 0 check (already_tracked >= 0),
-  add column over_quota int not null default 0 check (over_quota >= 0),
+  -- over_quota (rows whose new video could not start tracking) comes with the Excel import's columns
   add column cells_written int not null default 0 check (cells_written >= 0),
   add column trigger text check (trigger is null or trigger in ('cron', 'http', 'ops', 'workflow')),
   add column error text;
 comment on column public.import_jobs.already_tracked is 'Sheets resync: rows whose video the organization already had.';
-comment on column public.import_jobs.over_quota is 'Rows whose new video could not start tracking: the tracked-videos quota was full.';
+comment on column public.import_jobs.over_quota is 'Rows whose video was saved but could not start tracking: the tracked-videos quota was full (Excel import and Sheets resync).';
 comment on column public.import_jobs.cells_written is 'Sheets resync: cells written back (values.batchUpdate totalUpdatedCells).';
 -- One run at a time per source: a second start while one is pending/running is refused (409).
 create unique index import_jobs_one_open_sheets_run_idx on public.import_jobs (source_id)

@@ -40,11 +40,15 @@ const EXPECTED: Record<string, Expect> = {
   blogger_campaigns: writable(WRITERS),
   campaigns: writable(WRITERS),
   campaign_tags: writable(WRITERS),
-  google_sheet_integrations: writable(WRITERS),
   google_sheet_sources: writable(WRITERS),
   import_jobs: writable(WRITERS),
   notification_settings: writable(MANAGERS),
-  telegram_links: writable(MANAGERS),
+  alert_rules: writable(MANAGERS),
+  report_schedules: writable(MANAGERS),
+  // share links are revoked (update), never deleted, and only owners and admins see them
+  report_share_links: { read: MANAGERS, insert: MANAGERS, update: MANAGERS, delete: NOBODY },
+  // each member's own row: the owner's row is attacked, so only the owner reaches it
+  notification_preferences: { read: ['owner'], insert: ['owner'], update: ['owner'], delete: ['owner'] },
   // facts from the platforms and the service's bookkeeping: members read, only the service writes
   video_statistics: readOnly,
   video_daily_stats: readOnly,
@@ -52,6 +56,16 @@ const EXPECTED: Record<string, Expect> = {
   organization_custom_limits: readOnly,
   workflow_runs: readOnly,
   dead_letters: readOnly,
+  // written by the service after the OAuth callback (no user JWT) and on revoke
+  google_sheet_integrations: readOnly,
+  import_job_errors: readOnly,
+  report_runs: readOnly,
+  report_deliveries: readOnly,
+  // filled by triggers on videos and their snapshots
+  campaign_daily_stats: readOnly,
+  organization_daily_stats: readOnly,
+  campaign_video_counts: readOnly,
+  organization_video_counts: readOnly,
   // plan, test flag and billing period are not insertable by users (column grants): a copied row is refused
   organizations: { read: MEMBERS, insert: NOBODY, update: MANAGERS, delete: ['owner'] },
   // every member may delete their own membership (leave); the database keeps the last owner
@@ -61,12 +75,6 @@ const EXPECTED: Record<string, Expect> = {
   subscription_plan_limits: { read: ['owner', 'admin', 'member', 'viewer', 'stranger'], insert: NOBODY, update: NOBODY, delete: NOBODY },
 };
 
-/**
- * Known gaps owned by another change: checked to be either still the gap or already service-only.
- * notification_outbox: readable and writable by every member until developer notify's migration
- * (issue 14) makes it service-only; then the generic service-only rule covers it.
- */
-const OWNED_ELSEWHERE = new Set(['notification_outbox']);
 
 const sql = adminSql();
 let f: CampaignFixture;
@@ -104,7 +112,22 @@ beforeAll(async () => {
   await sql`insert into google_sheet_sources (organization_id, integration_id, spreadsheet_id) values (${org}, ${integration!.id}, 'sheet')`;
   await sql`insert into import_jobs (organization_id, source) values (${org}, 'excel')`;
   await sql`insert into notification_settings (organization_id, channel, event) values (${org}, 'email', 'persona')`;
-  await sql`insert into telegram_links (organization_id) values (${org})`;
+  await sql`insert into alert_rules (organization_id, type, params) values (${org}, 'views_threshold', '{"views":1000}')`;
+  await sql`insert into notification_preferences (organization_id, user_id) values (${org}, ${f.owner.userId})`;
+  const [schedule] = await sql<{ id: string }[]>`
+    insert into report_schedules (organization_id, name, scope, frequency, local_time, recipients, channels, contents, next_run_at)
+    values (${org}, 'persona', '{"type":"organization"}', 'daily', '09:00', ${sql.json(['members'])}, ${sql.json(['email'])}, '{}', now() + interval '1 day')
+    returning id`;
+  const [run] = await sql<{ id: string }[]>`
+    insert into report_runs (organization_id, schedule_id, schedule_name, instance_id, period_start, period_end)
+    values (${org}, ${schedule!.id}, 'persona', ${`persona-report-${org}`}, '2026-03-01', '2026-03-07') returning id`;
+  await sql`insert into report_deliveries (organization_id, run_id, recipient, channel, idempotency_key, status)
+            values (${org}, ${run!.id}, 'persona@test.local', 'email', ${`persona-${org}`}, 'queued')`;
+  await sql`insert into report_share_links (organization_id, run_id, token_hash, expires_at)
+            values (${org}, ${run!.id}, ${org.replace(/-/g, '').repeat(2)}, now() + interval '7 days')`;
+  const [job] = await sql<{ id: string }[]>`select id from import_jobs where organization_id = ${org} limit 1`;
+  await sql`insert into import_job_errors (job_id, organization_id, row_number, column_name, code, reason)
+            values (${job!.id}, ${org}, 2, 'url', 'invalid_url', 'not a video link')`;
 
   const rows = await sql<{ table_name: string; columns: TableInfo['columns']; has_policies: boolean }[]>`
     select t.tablename as table_name,
@@ -178,7 +201,7 @@ describe('every table in schema public, from the catalog', () => {
   it('has row level security enabled, and every table with policies has declared expectations', async () => {
     const rls = await sql<{ tablename: string; rowsecurity: boolean }[]>`select tablename, rowsecurity from pg_tables where schemaname = 'public'`;
     expect(rls.filter((r) => !r.rowsecurity).map((r) => r.tablename)).toEqual([]);
-    const undeclared = tables.filter((t) => t.hasPolicies && !EXPECTED[t.name] && !OWNED_ELSEWHERE.has(t.name)).map((t) => t.name);
+    const undeclared = tables.filter((t) => t.hasPolicies && !EXPECTED[t.name]).map((t) => t.name);
     expect(undeclared, 'tables with policies need a line in EXPECTED (test/hostile/personas.test.ts)').toEqual([]);
     expect(tables.length).toBeGreaterThanOrEqual(Object.keys(EXPECTED).length);
   });
@@ -217,11 +240,6 @@ describe('every table in schema public, from the catalog', () => {
     }
   });
 
-  it.each([...OWNED_ELSEWHERE])('%s: still a known gap or already service-only', async (name) => {
-    const t = tables.find((x) => x.name === name);
-    if (t && !t.hasPolicies) for (const op of ['read', 'update', 'delete'] as const) expect(await outcomes(t, op)).toEqual(expectedOutcomes([]));
-    else expect(t?.hasPolicies).toBe(true);
-  });
 });
 
 describe('quota-bearing columns hold against direct writes', () => {

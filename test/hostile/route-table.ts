@@ -26,9 +26,13 @@ export function endpoints(): Endpoint[] {
 
 /**
  * The only routes allowed to answer something other than JSON when they succeed: the ops page and
- * its scripts. Their errors must still be the JSON envelope.
+ * its scripts, and the file downloads (xlsx). Their errors must still be the JSON envelope.
  */
-export const NON_JSON_ROUTES = new Set(['GET /ops', 'GET /ops/assets/ops.js', 'GET /ops/assets/chart.umd.min.js']);
+export const NON_JSON_ROUTES = new Set([
+  'GET /ops', 'GET /ops/assets/ops.js', 'GET /ops/assets/chart.umd.min.js',
+  'GET /imports/excel/template', 'GET /imports/:id/file', 'GET /exports/videos.xlsx', 'GET /campaigns/:id/export.xlsx',
+  'GET /reports/runs/:id/file', 'GET /shared/reports/:token', 'GET /shared/reports/:token/file',
+]);
 
 /**
  * Field names and enum values the API's schemas know, harvested from every zod schema exported by

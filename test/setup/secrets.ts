@@ -17,4 +17,5 @@ export const TEST_SECRETS = {
 /** Loops transactional ids per notification template under test (the fake accepts any id not starting with `unknown`). */
 export const TEST_LOOPS_TRANSACTIONAL_IDS = {
   organization_invitation: 'test-tx-organization-invitation',
+  scheduled_report: 'test-tx-scheduled-report',
 } as const;
