@@ -69,6 +69,9 @@ async function portEnv() {
     INFLUTICS_PORT: String(await freePort()),
     INFLUTICS_FAKE_PORT: String(await freePort()),
     INFLUTICS_INSPECTOR_PORT: String(await freePort()),
+    INFLUTICS_LOOPS_PORT: String(await freePort()),
+    INFLUTICS_TELEGRAM_PORT: String(await freePort()),
+    INFLUTICS_GOOGLE_PORT: String(await freePort()),
   };
 }
 
