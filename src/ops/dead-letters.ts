@@ -53,6 +53,14 @@ interface ActOpts {
   bulkId?: string | null;
 }
 
+/**
+ * The message a replay sends: the original, and when the operator replays it once more on purpose,
+ * marked to be fetched even if another path fetched the video within the freshness window.
+ */
+function replayBody(body: unknown, again: boolean): unknown {
+  return again && body !== null && typeof body === 'object' ? { ...(body as object), ignoreFreshness: true } : body;
+}
+
 /** Replays letters (each at most once unless `again`); audits every letter, sent or not. */
 export async function replayLetters(env: Env, sql: Sql, letters: DeadLetterRow[], opts: ActOpts & { again: boolean }): Promise<LetterResult[]> {
   const results = new Map<string, LetterResult>();
@@ -71,7 +79,7 @@ export async function replayLetters(env: Env, sql: Sql, letters: DeadLetterRow[]
           if (!claimed.has(e.letter.id)) results.set(e.letter.id, { id: e.letter.id, outcome: 'rejected', error: `dead letter ${e.letter.id} was replayed or resolved meanwhile`, code: 'conflict', queue: e.queue });
         }
         for (const queue of Object.keys(REPLAY_QUEUES) as ReplayQueue[]) {
-          const bodies = eligible.filter((e) => e.queue === queue && claimed.has(e.letter.id)).map((e) => ({ body: e.letter.body, contentType: 'json' as const }));
+          const bodies = eligible.filter((e) => e.queue === queue && claimed.has(e.letter.id)).map((e) => ({ body: replayBody(e.letter.body, opts.again), contentType: 'json' as const }));
           // sendBatch takes at most 100 messages; a bulk action covers at most 100 letters
           if (bodies.length > 0) await env[REPLAY_QUEUES[queue]].sendBatch(bodies);
         }

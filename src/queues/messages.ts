@@ -16,6 +16,8 @@ export const SingleVideoMessage = z.object({
   }),
   source: z.string(),
   priority: z.literal('high'),
+  /** Set by an operator's repeated replay (ops `again: true`): fetch even within the freshness window. */
+  ignoreFreshness: z.boolean().optional(),
 });
 export type SingleVideoMessage = z.infer<typeof SingleVideoMessage>;
 
@@ -47,6 +49,8 @@ export const VideoBatchMessage = z.object({
    * the second copy writes nothing; without it the queue message id is used.
    */
   fetchKey: z.string().min(1).max(200).optional(),
+  /** Set by an operator's repeated replay (ops `again: true`): fetch even within the freshness window. */
+  ignoreFreshness: z.boolean().optional(),
 });
 export type VideoBatchMessage = z.infer<typeof VideoBatchMessage>;
 

@@ -35,6 +35,7 @@ function toRequests(messageId: string, body: StatsMessage): StatsRequest[] {
       platform: body.video.platform,
       externalVideoId: body.video.external_video_id,
       videoUrl: body.video.video_url,
+      ignoreFreshness: body.ignoreFreshness,
     }];
   }
   return body.videos.map((v) => ({
@@ -44,6 +45,7 @@ function toRequests(messageId: string, body: StatsMessage): StatsRequest[] {
     platform: PLATFORM_BY_LOWERCASE[body.platform],
     externalVideoId: v.externalVideoId,
     videoUrl: v.videoUrl,
+    ignoreFreshness: body.ignoreFreshness,
   }));
 }
 
@@ -80,7 +82,7 @@ export async function consumeStatsBatch(batch: MessageBatch<unknown>, env: Env, 
   const db = createSql(env, { onQuery: () => outcome.db_round_trips++ });
   // Fetched by another path minutes ago (a start-tracking message, a blogger fetch): no call, ack.
   const fresh = await freshVideos(db, requests, freshnessMinutes(env));
-  const toFetch = fresh.size === 0 ? requests : requests.filter((r) => !fresh.has(videoKey(r)));
+  const toFetch = fresh.size === 0 ? requests : requests.filter((r) => r.ignoreFreshness || !fresh.has(videoKey(r)));
   outcome.skipped_fresh = requests.length - toFetch.length;
 
   const started = Date.now();

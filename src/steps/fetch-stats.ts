@@ -9,6 +9,8 @@ export interface StatsRequest {
   platform: Platform;
   externalVideoId: string;
   videoUrl: string;
+  /** an operator's repeated replay: fetch even within the freshness window */
+  ignoreFreshness?: boolean;
 }
 
 export interface StatsFetchResult {

@@ -92,7 +92,7 @@ describe('RLS on the daily aggregates and the video counts', () => {
     expect(anon).toHaveLength(0);
   });
 
-  it('nobody writes them but the triggers, not even an owner; a member’s own snapshot still reaches them', async () => {
+  it('nobody writes them but the triggers, not even an owner; a snapshot the service writes reaches them', async () => {
     const a = await createCampaignFixture(sql);
     const org = a.owner.orgId;
     for (const statement of [
@@ -110,11 +110,13 @@ describe('RLS on the daily aggregates and the video counts', () => {
     ]) {
       await expect(asUser(a.owner.userId, statement)).rejects.toThrow(/permission denied/);
     }
-    const rows = await asUser(a.owner.userId, async (tx) => {
-      await tx`insert into video_statistics (organization_id, video_id, external_video_id, views, fetch_key, created_at)
-               values (${org}, ${a.v.v4}, 'x', 5, 'member', '2026-04-01T10:00:00Z')`;
-      return tx`select day::text as day, base_views::int, videos_started from campaign_daily_stats where campaign_id = ${a.campaignId} and day = '2026-04-01'`;
-    });
+    // snapshots are the service's to write (roles migration); the service's snapshot reaches them
+    await expect(asUser(a.owner.userId, (tx) => tx`insert into video_statistics (organization_id, video_id, external_video_id, views, fetch_key, created_at)
+               values (${org}, ${a.v.v4}, 'x', 5, 'member', '2026-04-01T10:00:00Z')`)).rejects.toThrow(/row-level security|permission denied/);
+    await sql`insert into video_statistics (organization_id, video_id, external_video_id, views, fetch_key, created_at)
+              values (${org}, ${a.v.v4}, 'x', 5, 'service', '2026-04-01T10:00:00Z')`;
+    const rows = await asUser(a.owner.userId, (tx) =>
+      tx`select day::text as day, base_views::int, videos_started from campaign_daily_stats where campaign_id = ${a.campaignId} and day = '2026-04-01'`);
     expect(rows).toEqual([{ day: '2026-04-01', base_views: 5, videos_started: 1 }]);
   });
 

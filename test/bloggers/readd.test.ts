@@ -1,7 +1,7 @@
 import { env, introspectWorkflowInstance } from 'cloudflare:test';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STUCK_AFTER_MINUTES } from '../../src/db/initial-fetch-claims';
-import { adminSql, createOrganization, type Fixture } from '../helpers/db';
+import { adminSql, createOrganization, pauseBloggersOutside, type Fixture } from '../helpers/db';
 import { call, tokenFor } from '../helpers/api';
 import { fakePlatforms } from '../helpers/fake-platforms';
 import { waitForWorkflow } from '../helpers/workflows';
@@ -136,6 +136,7 @@ describe('BloggerBatch retries initial fetches that never completed', () => {
     const busyRun = `initial-fetch-${busy!.id}`;
     await sql`insert into workflow_runs (instance_id, workflow, organization_id, trigger, status, params_summary) values (${busyRun}, 'InitialBloggerFetch', ${batchOrg.orgId}, 'http', 'running', '{}')`;
     await sql`update tracked_accounts set initial_fetch_instance_id = ${busyRun}, initial_fetch_generation = 1, initial_fetch_requested_at = now() where id = ${busy!.id}`;
+    await pauseBloggersOutside(sql, [batchOrg.orgId]);
 
     const runKey = `2026-02-${String(Math.floor(Math.random() * 28) + 1).padStart(2, '0')}T${String(Math.floor(Math.random() * 24)).padStart(2, '0')}`;
     const id = `blogger-batch-retry-${crypto.randomUUID().slice(0, 8)}`;

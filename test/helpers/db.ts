@@ -27,6 +27,16 @@ export async function createOrganization(sql: postgres.Sql, opts: { role?: OrgRo
   return { orgId: org!.id, userId, email };
 }
 
+/**
+ * BloggerBatch plans over every organization in the database. Test files run one at a time over one
+ * shared database, so a file that runs a batch pauses the bloggers earlier files left tracking first:
+ * its batch then covers its own organizations, not hundreds of bloggers (each a child workflow with
+ * its own connections) that the fake platforms do not know.
+ */
+export async function pauseBloggersOutside(sql: postgres.Sql, orgIds: string[]): Promise<void> {
+  await sql`update tracked_accounts set is_active = false where is_active and organization_id not in ${sql(orgIds)}`;
+}
+
 /** Adds another user to an existing organization. */
 export async function addMember(sql: postgres.Sql, orgId: string, role: OrgRole): Promise<Fixture> {
   const userId = crypto.randomUUID();

@@ -6,7 +6,7 @@ import { videosNeedingUpdatePage } from '../../src/db/refresh';
 import { freshnessMinutes } from '../../src/steps/freshness';
 import { buildVideoBatchMessages } from '../../src/steps/stats-fan-out';
 import type { SingleVideoMessage } from '../../src/queues/messages';
-import { adminSql, createOrganization, type Fixture } from '../helpers/db';
+import { adminSql, createOrganization, pauseBloggersOutside, type Fixture } from '../helpers/db';
 import { call, tokenFor } from '../helpers/api';
 import { fakePlatforms } from '../helpers/fake-platforms';
 import { waitForWorkflow } from '../helpers/workflows';
@@ -113,6 +113,7 @@ describe('the freshness window', () => {
     expect((await waitForWorkflow('INITIAL_BLOGGER_FETCH', added.body.workflow.instance_id)).status).toBe('complete');
     const listing = async () => (await fakePlatforms.calls()).filter((c) => c.platform === 'tiktok' && c.path === '/user/posts').length;
     const before = await listing();
+    await pauseBloggersOutside(sql, [org.orgId]);
 
     const runKey = `2026-03-${String(Math.floor(Math.random() * 28) + 1).padStart(2, '0')}T${String(Math.floor(Math.random() * 24)).padStart(2, '0')}`;
     const id = `blogger-batch-fresh-${crypto.randomUUID().slice(0, 8)}`;

@@ -1,7 +1,7 @@
 import { env, introspectWorkflowInstance } from 'cloudflare:test';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { planBatchFetches } from '../../src/steps/partial-fetch';
-import { adminSql, createOrganization } from '../helpers/db';
+import { adminSql, createOrganization, pauseBloggersOutside } from '../helpers/db';
 import { fakePlatforms } from '../helpers/fake-platforms';
 import { waitForWorkflow } from '../helpers/workflows';
 
@@ -47,6 +47,7 @@ describe('BloggerBatch workflow', () => {
     await orgWithRemaining('skip', 9, `skip_${suffix}`);
     // a blogger whose account disappeared: its child fails, the others must not
     await orgWithRemaining('broken', 100, `unknown_${suffix}`);
+    await pauseBloggersOutside(sql, Object.values(orgs).map((o) => o.orgId));
   });
   beforeEach(async () => {
     await fakePlatforms.reset();
