@@ -3,7 +3,8 @@
 // writes them — issue 10 (Sheets: connect the fake Google, map the demo sheet, fire the 4-hourly cron,
 // stats beside each link, the run's steps on /ops) and issue 12 (an invitation reaches the fake Loops
 // once; a video crossing a threshold in the nightly refresh gives exactly one Telegram message;
-// nothing dead-lettered). Node-side (node:test): it starts real processes.
+// nothing dead-lettered) and issue 13 (a weekly report at its due time: one email per recipient
+// with a working xlsx link, the run on /ops). Node-side (node:test): it starts real processes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -171,5 +172,38 @@ describe('README walkthroughs on npm run dev', { timeout: 240_000 }, () => {
     assert.deepEqual((await get(`${api}/ops/api/dead-letters`, ops)).data, []);
     const summary = await get(`${api}/ops/api/notifications/summary?hours=1`, ops);
     assert.equal(summary.by_status.failed, 0);
+  });
+
+  it('issue 13: a weekly schedule, the 15-minute cron at its due time: one email per recipient with the digest and an xlsx link that works on this port; the run on /ops', async () => {
+    const { schedule } = await post(`${api}/reports/schedules`, {
+      name: 'Weekly digest', scope: { type: 'campaigns', campaign_ids: ['00000000-0000-4000-8000-0000000000c1'] }, frequency: 'weekly', day_of_week: 1, local_time: '09:00',
+      recipients: [{ type: 'member', user_id: '00000000-0000-4000-8000-000000000001' }, { type: 'email', email: 'client@example.com' }], channels: ['email'],
+    }, auth());
+    // (the README makes it due in the next minute and waits for it; the test moves it there at once)
+    const { default: pg } = await import('pg');
+    const db = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${ports.INFLUTICS_PG_PORT}/influtics` });
+    await db.connect();
+    try {
+      await db.query(`update report_schedules set next_run_at = date_trunc('minute', now()) where id = $1`, [schedule.id]);
+    } finally {
+      await db.end();
+    }
+    await fetch(`${api}/__scheduled?cron=*/15+*+*+*+*`);
+    const mails = await until('the digest emails', async () => {
+      const sent = (await get(`${fake('INFLUTICS_LOOPS_PORT')}/__control/sent`)).filter((m) => m.transactionalId === 'local-scheduled-report');
+      return sent.length >= 2 ? sent : undefined;
+    });
+    assert.deepEqual(mails.map((m) => m.email).sort(), ['client@example.com', 'demo@influtics.local']);
+    assert.match(mails[0].dataVariables.digest_html, /Launch week|Weekly digest/);
+    assert.ok(mails[0].dataVariables.xlsx_url.startsWith(`${api}/shared/reports/`), mails[0].dataVariables.xlsx_url);
+    const xlsx = await fetch(mails[0].dataVariables.xlsx_url);
+    assert.equal(xlsx.status, 200, mails[0].dataVariables.xlsx_url);
+    assert.equal(xlsx.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    assert.equal(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString(), 'PK');
+
+    const [run] = (await get(`${api}/ops/api/runs?workflow=ScheduledReport`, ops)).data;
+    const detail = await get(`${api}/ops/api/runs/${run.instance_id}`, ops);
+    assert.equal(detail.run.status, 'complete');
+    assert.ok(detail.steps.some((s) => s.name === 'deliver email to email:client@example.com'), detail.steps.map((s) => s.name).join(', '));
   });
 });
