@@ -40,6 +40,8 @@ export default defineConfig({
             GOOGLE_REVOKE_URL: `${google}/revoke`,
             GOOGLE_SHEETS_API_BASE_URL: google,
             GOOGLE_REDIRECT_URI: 'http://influtics.test/integrations/google/callback',
+            // resyncs write back at once (a test that wants the wait passes firstStatsWaitSeconds)
+            SHEETS_FIRST_STATS_WAIT_SECONDS: '0',
           },
         },
       };

@@ -117,6 +117,8 @@ async function main() {
       // Google OAuth and Sheets go to the fake Google (its client id/secret are fake too)
       ...google.vars,
       GOOGLE_REDIRECT_URI: `http://127.0.0.1:${WORKER_PORT}/integrations/google/callback`,
+      // share and xlsx links in report emails point at this Worker, whatever its port
+      REPORTS_PUBLIC_BASE_URL: `http://127.0.0.1:${WORKER_PORT}`,
     },
     args: ['--test-scheduled', '--inspector-port', String(INSPECTOR_PORT)],
     spawnOptions: { stdio: 'inherit' },

@@ -3,8 +3,10 @@
 --
 --   user          demo@influtics.local   00000000-0000-4000-8000-000000000001 (scripts/dev-token.mjs)
 --   organization  "Demo" (slug demo, plan pro, owner = demo user)   00000000-0000-4000-8000-0000000000a1
---   campaign "Launch week", tags "UGC" and "Paid", one blogger per platform, two videos per
---   platform (status stopped) with two snapshots each.
+--   campaign "Launch week" (running since 2026-11-16, no end date, so its stats and exports show
+--   the latest numbers), tags "UGC" and "Paid", one blogger per platform, two videos per platform
+--   (status stopped) with two snapshots each, and one tracking TikTok video last fetched a day ago,
+--   which the nightly refresh picks up at once (README: Try it locally).
 
 -- Demo user and organization ---------------------------------------------------------------------
 insert into auth.users (id, email, raw_user_meta_data)
@@ -22,7 +24,7 @@ on conflict do nothing;
 -- Campaign and tags ------------------------------------------------------------------------------
 insert into public.campaigns (id, organization_id, name, description, budget, currency, starts_on, ends_on)
 values ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000a1', 'Launch week',
-        'Product launch with three creators', 5000.00, 'USD', date '2026-11-16', date '2026-11-30')
+        'Product launch with three creators', 5000.00, 'USD', date '2026-11-16', null)
 on conflict do nothing;
 
 insert into public.tags (id, organization_id, name, color) values
@@ -86,6 +88,19 @@ values
    null, 'Together Forever', timestamptz '2009-11-12 03:00:00+00', 'RickAstleyYT', 'seed', '00000000-0000-4000-8000-000000000001')
 on conflict do nothing;
 
+-- One video still tracking, last fetched a day ago: `videos_needing_update` lists it, so firing the
+-- nightly refresh cron fetches it (and alert rules see its new numbers) without waiting 3 hours.
+insert into public.videos
+  (id, organization_id, platform, external_video_id, video_url, initial_url, video_status, blogger_id, campaign_id,
+   budget, title, published_at, author_username, source, created_by, tracking_started_at)
+values
+  ('00000000-0000-4000-8000-000000000107', '00000000-0000-4000-8000-0000000000a1', 'TikTok', '7300000000000000003',
+   'https://www.tiktok.com/@demo_creator/video/7300000000000000003', 'https://www.tiktok.com/@demo_creator/video/7300000000000000003',
+   'tracking', '00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-0000000000c1',
+   500.00, 'Launch teaser', timestamptz '2026-11-20 17:00:00+00', 'demo_creator', 'seed', '00000000-0000-4000-8000-000000000001',
+   timestamptz '2026-11-20 17:05:00+00')
+on conflict do nothing;
+
 insert into public.video_tags (organization_id, video_id, tag_id) values
   ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-000000000101', '00000000-0000-4000-8000-0000000000d1'),
   ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-000000000101', '00000000-0000-4000-8000-0000000000d2'),
@@ -110,7 +125,9 @@ from (values
   ('00000000-0000-4000-8000-000000000105'::uuid, 'seed-1', interval '2 days', 1712000000, 18400000, 2300000, 0, 0),
   ('00000000-0000-4000-8000-000000000105'::uuid, 'seed-2', interval '1 day',  1712450000, 18402000, 2300150, 0, 0),
   ('00000000-0000-4000-8000-000000000106'::uuid, 'seed-1', interval '2 days',   32500000,   310000,   9800, 0, 0),
-  ('00000000-0000-4000-8000-000000000106'::uuid, 'seed-2', interval '1 day',    32512000,   310120,   9804, 0, 0)
+  ('00000000-0000-4000-8000-000000000106'::uuid, 'seed-2', interval '1 day',    32512000,   310120,   9804, 0, 0),
+  ('00000000-0000-4000-8000-000000000107'::uuid, 'seed-1', interval '2 days',     41000,   3100,  120,   44,   390),
+  ('00000000-0000-4000-8000-000000000107'::uuid, 'seed-2', interval '1 day',      52000,   3900,  151,   57,   480)
 ) as s(video_id, fetch_key, age, views, likes, comments, reposts, saves)
 join public.videos v on v.id = s.video_id
 on conflict (video_id, fetch_key) do nothing;

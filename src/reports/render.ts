@@ -6,10 +6,13 @@ const n = (x: number) => x.toLocaleString('en-US');
 const pct = (x: number | null) => (x === null ? 'n/a' : `${x > 0 ? '+' : ''}${x.toFixed(1)}%`);
 const money = (x: number | null, currency: string | null) => (x === null ? 'n/a' : `${x.toFixed(2)}${currency ? ` ${currency}` : ''}`);
 
+/** A creator handle with one '@' (YouTube handles are stored with theirs). */
+const handle = (u: string) => (u.startsWith('@') ? u : `@${u}`);
+
 export const reportSubject = (f: ReportFigures) => `${f.schedule.name}: ${f.period.start} – ${f.period.end}`;
 
 function videoLine(v: VideoLine): string {
-  return `${v.title ?? v.url} (${v.platform}${v.author ? `, @${v.author}` : ''}): +${n(v.increments.views)} views`;
+  return `${v.title ?? v.url} (${v.platform}${v.author ? `, ${handle(v.author)}` : ''}): +${n(v.increments.views)} views`;
 }
 
 export function digestText(f: ReportFigures, links: { reportUrl?: string | null; xlsxUrl?: string | null } = {}): string {
@@ -34,7 +37,7 @@ export function digestText(f: ReportFigures, links: { reportUrl?: string | null;
   }
   if (f.contents.bloggers && f.bloggers.length > 0) {
     lines.push('', 'Per blogger:');
-    for (const b of f.bloggers) lines.push(`  ${b.username ? `@${b.username}` : '(no blogger)'}: ${b.videos} video(s), +${n(b.increments.views)} views`);
+    for (const b of f.bloggers) lines.push(`  ${b.username ? handle(b.username) : '(no blogger)'}: ${b.videos} video(s), +${n(b.increments.views)} views`);
   }
   if (links.reportUrl) lines.push('', `Report: ${links.reportUrl}`);
   if (links.xlsxUrl) lines.push(`Spreadsheet: ${links.xlsxUrl}`);
@@ -56,12 +59,12 @@ export function digestHtml(f: ReportFigures, links: { reportUrl?: string | null;
     if (s.budget !== null) parts.push(`<p>Budget ${esc(money(s.budget, s.currency))} · CPM ${esc(money(s.metrics.cpm, s.currency))} · CPV ${esc(money(s.metrics.cpv, s.currency))}</p>`);
   }
   const list = (title: string, videos: VideoLine[]) =>
-    `<h2>${esc(title)}</h2><ol>${videos.map((v) => `<li><a href="${href(v.url)}">${esc(v.title ?? v.url)}</a> (${esc(v.platform)}${v.author ? `, @${esc(v.author)}` : ''}): +${n(v.increments.views)} views</li>`).join('')}</ol>`;
+    `<h2>${esc(title)}</h2><ol>${videos.map((v) => `<li><a href="${href(v.url)}">${esc(v.title ?? v.url)}</a> (${esc(v.platform)}${v.author ? `, ${esc(handle(v.author))}` : ''}): +${n(v.increments.views)} views</li>`).join('')}</ol>`;
   if (f.top_videos.length > 0) parts.push(list(`Top ${f.top_videos.length} videos by growth`, f.top_videos));
   if (f.contents.new_videos) parts.push(f.new_videos.length > 0 ? list(`New videos (${f.new_videos.length})`, f.new_videos) : '<p>No new videos in the period.</p>');
   if (f.contents.bloggers && f.bloggers.length > 0) {
     parts.push(`<h2>Per blogger</h2><table><thead><tr><th>blogger</th><th>videos</th><th>views growth</th><th>views total</th></tr></thead><tbody>${f.bloggers
-      .map((b) => `<tr><td>${b.username ? `@${esc(b.username)}` : '(no blogger)'}</td><td>${b.videos}</td><td>${n(b.increments.views)}</td><td>${n(b.totals.views)}</td></tr>`)
+      .map((b) => `<tr><td>${b.username ? esc(handle(b.username)) : '(no blogger)'}</td><td>${b.videos}</td><td>${n(b.increments.views)}</td><td>${n(b.totals.views)}</td></tr>`)
       .join('')}</tbody></table>`);
   }
   if (links.xlsxUrl) parts.push(`<p><a href="${href(links.xlsxUrl)}">Download the spreadsheet (xlsx)</a></p>`);

@@ -31,6 +31,7 @@ export const SHEETS_SOURCE_STEPS = {
   read: 'read worksheet',
   parse: 'parse rows',
   upsert: 'upsert videos',
+  wait: 'wait for first stats',
   write: 'write stats',
   record: 'record run',
   failed: 'record run failure',
@@ -46,8 +47,15 @@ export const SheetsResyncSourceParams = z.object({
   trigger: z.enum(['cron', 'http', 'ops']),
   /** the 4-hour window (cron) this run belongs to */
   runKey: z.string().optional(),
+  /** overrides SHEETS_FIRST_STATS_WAIT_SECONDS for this run */
+  firstStatsWaitSeconds: z.number().int().min(0).max(300).optional(),
 });
 export type SheetsResyncSourceParams = z.infer<typeof SheetsResyncSourceParams>;
+
+/** SHEETS_FIRST_STATS_WAIT_SECONDS (0–300; unset or invalid: 15). */
+export function firstStatsWaitSeconds(env: Pick<Env, 'SHEETS_FIRST_STATS_WAIT_SECONDS'>): number {
+  return z.coerce.number().int().min(0).max(300).catch(15).parse(env.SHEETS_FIRST_STATS_WAIT_SECONDS ?? 15);
+}
 
 /** `sheets-resync-<source>-<window>`: a double cron fire or a restarted dispatcher starts nothing twice. */
 export const sourceRunId = (sourceId: string, runKey: string) => instanceIdFor('sheets-resync', sourceId, runKey.replace(/[^0-9]/g, ''));
@@ -137,6 +145,11 @@ export class SheetsResyncSource extends WorkflowEntrypoint<Env, SheetsResyncSour
         const read = await timed(SHEETS_SOURCE_STEPS.read, () => step.do(SHEETS_SOURCE_STEPS.read, GOOGLE_STEP, () => readWorksheetStep(this.env, ctx)));
         const parsedRows = await timed(SHEETS_SOURCE_STEPS.parse, () => step.do(SHEETS_SOURCE_STEPS.parse, DB_STEP, () => parseRowsStep(this.env, ctx)));
         const upserted = await timed(SHEETS_SOURCE_STEPS.upsert, () => step.do(SHEETS_SOURCE_STEPS.upsert, UPSERT_STEP, () => upsertVideosStep(this.env, ctx)));
+        // Links this run started tracking get their first fetch from the HIGH_PRIORITY queue within
+        // seconds: waiting for it lets this run write their numbers instead of the next one, 4 hours
+        // later (a sleeping instance costs nothing). A fetch that is later still lands next run.
+        const wait = p.firstStatsWaitSeconds ?? firstStatsWaitSeconds(this.env);
+        if (upserted.stats_messages > 0 && wait > 0) await step.sleep(SHEETS_SOURCE_STEPS.wait, wait * 1000);
         const written = await timed(SHEETS_SOURCE_STEPS.write, () => step.do(SHEETS_SOURCE_STEPS.write, GOOGLE_STEP, () => writeStatsStep(this.env, ctx, read)));
         const result: RunResult = {
           rows_read: read.rows_read,

@@ -60,9 +60,9 @@ export function demoSpreadsheet() {
         sheetId: 0,
         rows: [
           ['Video URL', 'Campaign', 'Notes'],
-          ['https://www.tiktok.com/@demo_creator/video/7301234567890123456', 'Spring launch', 'hero video'],
-          ['https://www.youtube.com/shorts/dQw4w9WgXcQ', 'Spring launch', ''],
-          ['https://www.instagram.com/reel/C1a2B3c4D5e/', 'Spring launch', 'collab'],
+          ['https://www.tiktok.com/@demo_creator/video/7301234567890123456', 'Launch week', 'hero video'],
+          ['https://www.youtube.com/shorts/dQw4w9WgXcQ', 'Launch week', ''],
+          ['https://www.instagram.com/reel/C1a2B3c4D5e/', 'Launch week', 'collab'],
           ['www.tiktok.com/@second_creator/video/7309876543210987654', '', 'pasted without https'],
           ['not a link', '', 'row the resync reports as invalid'],
           ['https://www.tiktok.com/@demo_creator/video/7301234567890123456', '', 'duplicate of row 2'],
