@@ -1,18 +1,19 @@
 import type postgres from 'postgres';
+import { VIDEO_PLATFORMS } from '../domain/platforms';
 import type { Db } from './client';
 import type { Platform, VideoStatus } from './videos';
 import {
   campaignRange, counters, resolveSeriesRange, videoBudgets, withEngagements,
   type CampaignStats, type CountersWithEngagements, type StatsInput, type Timeseries, type TimeseriesInput,
 } from './analytics';
-import { budgetMetrics, campaignBudget, isoWeekStart, METRICS } from '../steps/analytics';
+import { budgetMetrics, campaignBudget, isoWeekStart, METRICS } from '../domain/analytics';
 
 /**
  * Campaign and organization analytics over the daily aggregates campaign_daily_stats and
  * organization_daily_stats (migration 20261203130000_campaign_organization_daily_stats.sql): one
  * row per (campaign | organization, UTC day, platform) holding Σ of the member videos' daily
  * increments (inc_*), Σ of the opening values of videos whose tracking starts that day (base_*) and
- * how many start (videos_started). With the definitions of src/steps/analytics.ts summed over the
+ * how many start (videos_started). With the definitions of src/domain/analytics.ts summed over the
  * videos:
  *   totals on d           = Σ_{day <= d} (inc + base)
  *   increments [from, to] = Σ_{from <= day <= to} inc
@@ -151,7 +152,7 @@ export interface OrganizationSummary extends OrganizationSummaryPart {
   platforms: (OrganizationSummaryPart & { platform: Platform })[];
 }
 
-const PLATFORM_ORDER: Platform[] = ['TikTok', 'Instagram', 'YouTube', 'Other'];
+const PLATFORM_ORDER: readonly Platform[] = VIDEO_PLATFORMS;
 
 /**
  * The organization's totals on `to` (null: latest) and increments over [from, to] (null from: since

@@ -4,11 +4,11 @@ import type { Platform, VideoStatus } from './videos';
 import {
   addDays, budgetMetrics, campaignBudget, engagements, isoWeekStart, METRICS, periodCount,
   type BudgetMetrics, type CampaignBudget, type Counters,
-} from '../steps/analytics';
+} from '../domain/analytics';
 
 /**
  * Campaign and video analytics over the `video_daily_stats` rollup (see the migration
- * 20261122300000_analytics_rollup.sql and src/steps/analytics.ts for the definitions).
+ * 20261122300000_analytics_rollup.sql and src/domain/analytics.ts for the definitions).
  *
  * Every read is a constant number of statements, and per video a few primary-key probes of the
  * rollup ("last row with day <= d", "first row"), so its cost grows with the campaign's videos

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { VideoPlatformName } from '../../domain/platforms';
 import { Text } from '../../domain/validation';
 import { campaignVideos, type VideoSort } from '../../db/analytics';
 import { ApiError, notFound } from '../errors';
@@ -14,7 +15,7 @@ export const CampaignVideosQuery = z
     /** views = views on `to`; growth = views gained over the range; er = engagement rate of the mode's values */
     sort: z.enum(['views', 'growth', 'er', 'published_at']).default('views'),
     order: z.enum(['asc', 'desc']).default('desc'),
-    platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
+    platform: VideoPlatformName.optional(),
     status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
     blogger_id: z.uuid().optional(),
     tag: Text({ max: 64 }).optional(),

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { VideoPlatformName } from '../../domain/platforms';
 import { TagNames, Text } from '../../domain/validation';
 import { parseVideoUrl } from '../../platforms/video-url';
 import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus, type VideoRow } from '../../db/videos';
 import { assertCanTrackVideos } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
 import { purgeVideo, restoreRemovedVideo, setVideoTags, softRemoveVideo } from '../../db/video-edits';
-import { SingleVideoMessage } from '../../queues/messages';
+import { SingleVideoMessage } from '../../domain/stats-messages';
 import { videoIncrements, videoTimeseries } from '../../db/analytics';
 import { RangeFields, rangeInOrder, rangeNotInOrder, TimeseriesQuery } from '../analytics-query';
 import { asCaller } from '../caller';
@@ -31,7 +32,7 @@ export const DeleteVideoQuery = z.object({ purge: z.enum(['true', 'false']).tran
  */
 export const ListVideosQuery = PageQuery.extend({
   status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
-  platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
+  platform: VideoPlatformName.optional(),
   campaign_id: z.uuid().optional(),
   ...RangeFields,
 }).refine(rangeInOrder, rangeNotInOrder);
