@@ -14,7 +14,7 @@ import { AccountNotFoundError, PlatformError, PrivateAccountError, RateLimitedEr
 import { adaptersFromEnv } from '../../steps/fetch-stats';
 import { assertCanTrackBloggers, assertPerItemLimit } from '../../steps/limits';
 import { startInitialFetchIfNeeded } from './initial-fetch';
-import { videoJson } from '../dashboard/videos';
+import { videoJson } from '../video-json';
 import { ApiError, notFound } from '../errors';
 import { decodeCursor, page, PageQuery } from '../pagination';
 import { assertCan } from '../permissions';
