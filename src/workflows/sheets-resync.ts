@@ -19,6 +19,7 @@ import {
 import { parseParams, ScheduledRunParams } from './params';
 import { instanceIdFor, startWorkflows, type StartSpec } from './start';
 import { scheduledRunRecord, trackedRun } from './tracked-run';
+import { checkConfig } from '../env';
 
 export const SHEETS_RESYNC_STEPS = {
   load: (n: number) => `load sources page ${n}`,
@@ -59,6 +60,7 @@ export const sourceRunId = (sourceId: string, runKey: string) => instanceIdFor('
  */
 export class SheetsResync extends WorkflowEntrypoint<Env, ScheduledRunParams> {
   override async run(event: WorkflowEvent<ScheduledRunParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const run = scheduledRunRecord('SheetsResync', event.instanceId, ScheduledRunParams.safeParse(event.payload));
     return trackedRun(this.env, step, run, async () => {
       const p = parseParams(ScheduledRunParams, event.payload);
@@ -109,6 +111,7 @@ export class SheetsResync extends WorkflowEntrypoint<Env, ScheduledRunParams> {
  */
 export class SheetsResyncSource extends WorkflowEntrypoint<Env, SheetsResyncSourceParams> {
   override async run(event: WorkflowEvent<SheetsResyncSourceParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const parsed = SheetsResyncSourceParams.safeParse(event.payload);
     const run = {
       instanceId: event.instanceId,
