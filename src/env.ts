@@ -107,6 +107,16 @@ const FIELDS = {
   GOOGLE_REVOKE_URL: unsetWhenEmpty(z.url().default('https://oauth2.googleapis.com/revoke')),
   GOOGLE_SHEETS_API_BASE_URL: unsetWhenEmpty(z.url().default('https://sheets.googleapis.com')),
 
+  // ---- browsers on other origins (src/http/cors.ts): comma-separated origins allowed to call the
+  // API with credentials, e.g. "https://app.influtics.com,http://localhost:3000"; empty = none
+  CORS_ORIGINS: unsetWhenEmpty(
+    z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine((o) => URL.canParse(o) && /^https?:$/.test(new URL(o).protocol) && new URL(o).origin === o, 'CORS_ORIGINS: each entry is an origin like https://app.example.com (scheme, host, optional port; no path or trailing slash)'))),
+  ),
+
   // ---- scheduled reports (src/reports/config.ts): share links in digests point there
   REPORTS_PUBLIC_BASE_URL: unsetWhenEmpty(z.url().default('http://127.0.0.1:8787')),
 };

@@ -25,11 +25,13 @@ import { sheetsSources } from './sheets/sources';
 
 import { reports, sharedReports } from './reports';
 import type { AppEnv } from './context';
+import { corsFromConfig } from './cors';
 
 export const app = new Hono<AppEnv>();
 
 app.use(requestId());
 app.use(secureHeaders());
+app.use(corsFromConfig);
 app.onError(handleError);
 app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
