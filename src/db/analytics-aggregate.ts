@@ -3,10 +3,10 @@ import { VIDEO_PLATFORMS } from '../domain/platforms';
 import type { Db } from './client';
 import type { Platform, VideoStatus } from './videos';
 import {
-  campaignRange, counters, resolveSeriesRange, videoBudgets, withEngagements,
+  campaignRange, campaignStatsOf, counters, resolveSeriesRange, withEngagements,
   type CampaignStats, type CountersWithEngagements, type StatsInput, type Timeseries, type TimeseriesInput,
 } from './analytics';
-import { budgetMetrics, campaignBudget, isoWeekStart, METRICS } from '../domain/analytics';
+import { isoWeekStart, METRICS } from '../domain/analytics';
 
 /**
  * Campaign and organization analytics over the daily aggregates campaign_daily_stats and
@@ -47,7 +47,6 @@ const rangeSums = (db: Db) => db`
  * campaignStatsPerVideo). Null: no such campaign in the organization.
  */
 export async function campaignStats(db: Db, organizationId: string, campaignId: string, input: StatsInput): Promise<CampaignStats | null> {
-  const prefix = input.mode === 'increments' ? 'i_' : 't_';
   const [row] = await db<Record<string, string | number | null>[]>`
     with r as (${campaignRange(db, organizationId, campaignId, input)})
     select r.id, r.budget::text as campaign_budget, r.currency, r.from_day::text as from_day, r.to_day::text as to_day,
@@ -57,20 +56,7 @@ export async function campaignStats(db: Db, organizationId: string, campaignId: 
     cross join lateral (
       select ${rangeSums(db)}
       from (${aggregateRows(db, organizationId, { campaignId }, db`and a.day <= r.to_bound`)}) a) s`;
-  if (!row) return null;
-  const values = counters(row, prefix);
-  const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), videoBudgets(row.video_budget_sum));
-  return {
-    campaign_id: String(row.id),
-    mode: input.mode,
-    from: row.from_day as string | null,
-    to: row.to_day as string | null,
-    currency: String(row.currency),
-    videos: { count: Number(row.video_count), with_stats: Number(row.with_stats) },
-    stats: withEngagements(values),
-    budget,
-    metrics: budgetMetrics(budget.effective, values),
-  };
+  return row ? campaignStatsOf(row, input.mode) : null;
 }
 
 /**

@@ -183,12 +183,20 @@ export async function campaignStatsFrom(db: Db, source: PerVideoSource, organiza
            (select sum(budget)::text from per) as video_budget_sum,
            s.*
     from r cross join lateral (select ${sums(db, prefix)} from per) s`;
-  if (!row) return null;
-  const values = counters(row, prefix);
+  return row ? campaignStatsOf(row, input.mode) : null;
+}
+
+/**
+ * A campaign stats row as the API answers it, from either read (per video here, daily aggregates
+ * in analytics-aggregate.ts): the row names its campaign, range and video counts, and carries the
+ * mode's sums with the `t_` (totals) or `i_` (increments) prefix.
+ */
+export function campaignStatsOf(row: Record<string, string | number | null>, mode: Mode): CampaignStats {
+  const values = counters(row, mode === 'increments' ? 'i_' : 't_');
   const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), videoBudgets(row.video_budget_sum));
   return {
     campaign_id: String(row.id),
-    mode: input.mode,
+    mode,
     from: row.from_day as string | null,
     to: row.to_day as string | null,
     currency: String(row.currency),
