@@ -15,7 +15,6 @@ export default defineConfig({
           hyperdrives: { DB: inject<string>('databaseUrl') },
           bindings: {
             ...TEST_SECRETS,
-            APP_ENV: 'test',
             TIKTOK_API_BASE_URL: `${platforms}/tiktok`,
             INSTAGRAM_API_BASE_URL: `${platforms}/instagram`,
             YOUTUBE_API_BASE_URL: `${platforms}/youtube/v3`,

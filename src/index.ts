@@ -4,6 +4,7 @@ import { consumeStatsBatch } from './queues/stats-consumer';
 import { consumeDeadLetters } from './queues/dead-letter-consumer';
 import { consumeNotifications } from './queues/notifications-consumer';
 import { runNotificationCron } from './notifications/cron';
+import { checkConfig } from './env';
 
 export { InitialBloggerFetch, BloggerDailyFetch } from './workflows/initial-blogger-fetch';
 export { BloggerBatch } from './workflows/blogger-batch';
@@ -18,11 +19,13 @@ export { ScheduledReport } from './workflows/scheduled-report';
 export default {
   fetch: app.fetch,
   scheduled: (controller, env, ctx) => {
+    checkConfig(env);
     ctx.waitUntil(handleScheduled(controller, env));
     // operator alerts and the notification outbox relay ride the 15-minute cron
     if (controller.cron === '*/15 * * * *') ctx.waitUntil(runNotificationCron(env));
   },
   async queue(batch, env, _ctx) {
+    checkConfig(env);
     switch (batch.queue) {
       case 'influtics-high-priority':
       case 'influtics-low-priority':

@@ -1,18 +1,19 @@
 import type postgres from 'postgres';
+import { VIDEO_PLATFORMS } from '../domain/platforms';
 import type { Db } from './client';
 import type { Platform, VideoStatus } from './videos';
 import {
-  campaignRange, counters, resolveSeriesRange, videoBudgets, withEngagements,
+  campaignRange, campaignStatsOf, counters, resolveSeriesRange, withEngagements,
   type CampaignStats, type CountersWithEngagements, type StatsInput, type Timeseries, type TimeseriesInput,
 } from './analytics';
-import { budgetMetrics, campaignBudget, isoWeekStart, METRICS } from '../steps/analytics';
+import { isoWeekStart, METRICS } from '../domain/analytics';
 
 /**
  * Campaign and organization analytics over the daily aggregates campaign_daily_stats and
  * organization_daily_stats (migration 20261203130000_campaign_organization_daily_stats.sql): one
  * row per (campaign | organization, UTC day, platform) holding Σ of the member videos' daily
  * increments (inc_*), Σ of the opening values of videos whose tracking starts that day (base_*) and
- * how many start (videos_started). With the definitions of src/steps/analytics.ts summed over the
+ * how many start (videos_started). With the definitions of src/domain/analytics.ts summed over the
  * videos:
  *   totals on d           = Σ_{day <= d} (inc + base)
  *   increments [from, to] = Σ_{from <= day <= to} inc
@@ -46,7 +47,6 @@ const rangeSums = (db: Db) => db`
  * campaignStatsPerVideo). Null: no such campaign in the organization.
  */
 export async function campaignStats(db: Db, organizationId: string, campaignId: string, input: StatsInput): Promise<CampaignStats | null> {
-  const prefix = input.mode === 'increments' ? 'i_' : 't_';
   const [row] = await db<Record<string, string | number | null>[]>`
     with r as (${campaignRange(db, organizationId, campaignId, input)})
     select r.id, r.budget::text as campaign_budget, r.currency, r.from_day::text as from_day, r.to_day::text as to_day,
@@ -56,20 +56,7 @@ export async function campaignStats(db: Db, organizationId: string, campaignId: 
     cross join lateral (
       select ${rangeSums(db)}
       from (${aggregateRows(db, organizationId, { campaignId }, db`and a.day <= r.to_bound`)}) a) s`;
-  if (!row) return null;
-  const values = counters(row, prefix);
-  const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), videoBudgets(row.video_budget_sum));
-  return {
-    campaign_id: String(row.id),
-    mode: input.mode,
-    from: row.from_day as string | null,
-    to: row.to_day as string | null,
-    currency: String(row.currency),
-    videos: { count: Number(row.video_count), with_stats: Number(row.with_stats) },
-    stats: withEngagements(values),
-    budget,
-    metrics: budgetMetrics(budget.effective, values),
-  };
+  return row ? campaignStatsOf(row, input.mode) : null;
 }
 
 /**
@@ -151,7 +138,7 @@ export interface OrganizationSummary extends OrganizationSummaryPart {
   platforms: (OrganizationSummaryPart & { platform: Platform })[];
 }
 
-const PLATFORM_ORDER: Platform[] = ['TikTok', 'Instagram', 'YouTube', 'Other'];
+const PLATFORM_ORDER: readonly Platform[] = VIDEO_PLATFORMS;
 
 /**
  * The organization's totals on `to` (null: latest) and increments over [from, to] (null from: since

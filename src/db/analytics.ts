@@ -4,11 +4,11 @@ import type { Platform, VideoStatus } from './videos';
 import {
   addDays, budgetMetrics, campaignBudget, engagements, isoWeekStart, METRICS, periodCount,
   type BudgetMetrics, type CampaignBudget, type Counters,
-} from '../steps/analytics';
+} from '../domain/analytics';
 
 /**
  * Campaign and video analytics over the `video_daily_stats` rollup (see the migration
- * 20261122300000_analytics_rollup.sql and src/steps/analytics.ts for the definitions).
+ * 20261122300000_analytics_rollup.sql and src/domain/analytics.ts for the definitions).
  *
  * Every read is a constant number of statements, and per video a few primary-key probes of the
  * rollup ("last row with day <= d", "first row"), so its cost grows with the campaign's videos
@@ -183,12 +183,20 @@ export async function campaignStatsFrom(db: Db, source: PerVideoSource, organiza
            (select sum(budget)::text from per) as video_budget_sum,
            s.*
     from r cross join lateral (select ${sums(db, prefix)} from per) s`;
-  if (!row) return null;
-  const values = counters(row, prefix);
+  return row ? campaignStatsOf(row, input.mode) : null;
+}
+
+/**
+ * A campaign stats row as the API answers it, from either read (per video here, daily aggregates
+ * in analytics-aggregate.ts): the row names its campaign, range and video counts, and carries the
+ * mode's sums with the `t_` (totals) or `i_` (increments) prefix.
+ */
+export function campaignStatsOf(row: Record<string, string | number | null>, mode: Mode): CampaignStats {
+  const values = counters(row, mode === 'increments' ? 'i_' : 't_');
   const budget = campaignBudget(row.campaign_budget === null ? null : Number(row.campaign_budget), videoBudgets(row.video_budget_sum));
   return {
     campaign_id: String(row.id),
-    mode: input.mode,
+    mode,
     from: row.from_day as string | null,
     to: row.to_day as string | null,
     currency: String(row.currency),

@@ -1,3 +1,4 @@
+import { LIMIT_KEYS, remainingQuota, type CountedLimitKey, type LimitKey } from '../domain/quota';
 import { jsonb, type Db } from './client';
 
 /** Usage is counted per calendar month (UTC); `usage_counters.period_start` is that month's start. */
@@ -9,34 +10,20 @@ export interface VideoQuota {
 }
 
 /**
- * The effective videos-per-period limit (an unexpired `organization_custom_limits` override, else
- * the plan's) and this period's usage, for many organizations in one query.
+ * This period's videos-per-period limit (the effective one: private.effective_limits) and usage,
+ * for many organizations in one query.
  */
 export async function videoQuotas(db: Db, organizationIds: string[]): Promise<Map<string, VideoQuota>> {
   const rows = await db<{ organization_id: string; limit: number | null; used: number }[]>`
     select o.id as organization_id,
-           case when c.videos_per_period is not null and (c.expires_at is null or c.expires_at > now())
-                then c.videos_per_period else p.videos_per_period end as "limit",
+           (e.limits ->> 'videos_per_period')::int as "limit",
            coalesce(u.videos_fetched, 0) as used
     from public.organizations o
-    join public.subscription_plan_limits p on p.plan = o.plan
-    left join public.organization_custom_limits c on c.organization_id = o.id
+    cross join lateral private.effective_limits(o.id) e
     left join public.usage_counters u on u.organization_id = o.id and u.period_start = date_trunc('month', now())
     where o.id in (select jsonb_array_elements_text(${jsonb(organizationIds)}::text::jsonb)::uuid)`;
-  return new Map(rows.map((r) => [r.organization_id, { ...r, remaining: r.limit === null ? null : Math.max(0, r.limit - r.used) }]));
+  return new Map(rows.map((r) => [r.organization_id, { ...r, remaining: remainingQuota(r.limit, r.used) }]));
 }
-
-export const LIMIT_KEYS = [
-  'max_tracked_videos',
-  'max_tracked_bloggers',
-  'videos_per_period',
-  'max_initial_videos_per_blogger',
-  'max_daily_videos_per_blogger',
-  'max_sheets_sources',
-  'max_members',
-  'max_report_schedules',
-] as const;
-export type LimitKey = (typeof LIMIT_KEYS)[number];
 
 export interface EffectiveLimits {
   plan: string;
@@ -48,34 +35,15 @@ export interface EffectiveLimits {
   override_active?: boolean;
 }
 
-/** Plan defaults with the organization's unexpired overrides applied. */
+/** Plan defaults with the organization's unexpired overrides applied: the database decides (private.effective_limits). */
 export async function effectiveLimits(db: Db, organizationId: string): Promise<EffectiveLimits | undefined> {
-  const [row] = await db<{ plan: string; override_active: boolean; override_expires_at: Date | null; plan_limits: Record<LimitKey, number | null>; overrides: Record<LimitKey, number | null> | null }[]>`
-    select o.plan,
-           (c.id is not null and (c.expires_at is null or c.expires_at > now())) as override_active,
-           c.expires_at as override_expires_at,
-           to_jsonb(p) as plan_limits,
-           to_jsonb(c) as overrides
-    from public.organizations o
-    join public.subscription_plan_limits p on p.plan = o.plan
-    left join public.organization_custom_limits c on c.organization_id = o.id
-    where o.id = ${organizationId}`;
+  const [row] = await db<{ plan: string; limits: Record<string, number | null>; overridden: string[]; override_active: boolean; override_expires_at: Date | null }[]>`
+    select plan, limits, overridden, override_active, override_expires_at from private.effective_limits(${organizationId})`;
   if (!row) return undefined;
-  const limits = {} as Record<LimitKey, number | null>;
-  const overridden: LimitKey[] = [];
-  for (const k of LIMIT_KEYS) {
-    const o = row.override_active ? row.overrides?.[k] : null;
-    if (o !== null && o !== undefined) overridden.push(k);
-    limits[k] = o ?? row.plan_limits[k] ?? null;
-  }
+  const limits = Object.fromEntries(LIMIT_KEYS.map((k) => [k, row.limits[k] ?? null])) as Record<LimitKey, number | null>;
+  const overridden = LIMIT_KEYS.filter((k) => row.overridden.includes(k));
   return { plan: row.plan, limits, overridden, override_expires_at: row.override_expires_at, override_active: row.override_active };
 }
-
-/**
- * Limits that cap one item (videos per blogger fetch), not a total: they have no usage.
- */
-export const PER_ITEM_LIMITS = ['max_initial_videos_per_blogger', 'max_daily_videos_per_blogger'] as const satisfies readonly LimitKey[];
-export type CountedLimitKey = Exclude<LimitKey, (typeof PER_ITEM_LIMITS)[number]>;
 
 /** One SQL expression per counted limit (fragments are built per query: postgres.js runs them lazily). */
 const USAGE_SQL = (db: Db, organizationId: string) =>
@@ -115,10 +83,6 @@ export async function quotaUsage(db: Db, organizationId: string): Promise<Record
 export async function usageOf(db: Db, organizationId: string, limit: CountedLimitKey): Promise<number> {
   const [row] = await db<{ n: number }[]>`select ${USAGE_SQL(db, organizationId)[limit]()} as n`;
   return row!.n;
-}
-
-export function isCountedLimit(key: LimitKey): key is CountedLimitKey {
-  return !(PER_ITEM_LIMITS as readonly LimitKey[]).includes(key);
 }
 
 /** The start of this usage period and of the next (calendar months, as usage_counters). */

@@ -1,5 +1,5 @@
 import { jsonb, type Db } from './client';
-import { LIMIT_KEYS, type LimitKey } from './limits';
+import { LIMIT_KEYS, type LimitKey } from '../domain/quota';
 
 /** An organization's limit override row as operators see it (null columns: the plan applies). */
 export interface LimitOverrideRow {
@@ -24,7 +24,7 @@ export async function organizationForOps(db: Db, organizationId: string): Promis
 
 export async function limitOverride(db: Db, organizationId: string): Promise<LimitOverrideRow | null> {
   const [row] = await db<{ row: Record<string, unknown>; expires_at: Date | null; note: string | null; active: boolean; updated_at: Date }[]>`
-    select to_jsonb(c) as row, c.expires_at, c.note, (c.expires_at is null or c.expires_at > now()) as active, c.updated_at
+    select to_jsonb(c) as row, c.expires_at, c.note, coalesce((select e.override_active from private.effective_limits(c.organization_id) e), false) as active, c.updated_at
     from public.organization_custom_limits c where c.organization_id = ${organizationId}`;
   if (!row) return null;
   const limits = Object.fromEntries(LIMIT_KEYS.map((k) => [k, (row.row[k] as number | null) ?? null])) as Record<LimitKey, number | null>;

@@ -2,7 +2,6 @@ import { jsonb, type Db } from './client';
 import type { RunStatus, RunTrigger } from './workflow-runs';
 
 /** Statuses after which an instance never changes again by itself. */
-export const FINAL_STATUSES = ['complete', 'errored', 'terminated'] as const;
 
 export interface RunFilter {
   workflows?: string[];

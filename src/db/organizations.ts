@@ -1,5 +1,5 @@
 import { jsonb, type Db } from './client';
-import type { OrgRole } from '../http/permissions';
+import type { OrgRole } from '../domain/roles';
 
 export async function listMemberships(db: Db, userId: string) {
   return db<{ organization_id: string; role: OrgRole }[]>`
@@ -302,4 +302,11 @@ export async function putPreferences(db: Db, userId: string, preferences: Record
     on conflict (user_id) do update set preferences = excluded.preferences
     returning preferences, updated_at`;
   return row!;
+}
+
+/** How many videos a new tracked blogger fetches at first and per day, unless the request says. */
+export async function organizationFetchDefaults(db: Db, organizationId: string): Promise<{ default_initial_videos_count: number; default_daily_videos_count: number } | undefined> {
+  const [row] = await db<{ default_initial_videos_count: number; default_daily_videos_count: number }[]>`
+    select default_initial_videos_count, default_daily_videos_count from public.organizations where id = ${organizationId}`;
+  return row;
 }

@@ -81,10 +81,7 @@ export async function lockAndRemainingTracked(db: Db, organizationId: string): P
     select (select pg_advisory_xact_lock(hashtextextended(${organizationId}, 0))) is null as locked,
       (select case when lim is null then null else greatest(0, lim - (select count(*) from public.videos v
               where v.organization_id = ${organizationId} and v.video_status = 'tracking'))::int end
-       from (select case when c.max_tracked_videos is not null and (c.expires_at is null or c.expires_at > now())
-                         then c.max_tracked_videos else p.max_tracked_videos end as lim
-             from public.organizations o join public.subscription_plan_limits p on p.plan = o.plan
-             left join public.organization_custom_limits c on c.organization_id = o.id where o.id = ${organizationId}) l) as remaining`;
+       from (select (e.limits ->> 'max_tracked_videos')::int as lim from private.effective_limits(${organizationId}) e) l) as remaining`;
   return row!.remaining;
 }
 

@@ -1,7 +1,10 @@
+import type { VideoPlatform } from '../domain/platforms';
+import type { VideoStatus } from '../domain/statuses';
 import type { Db } from './client';
 
-export type Platform = 'TikTok' | 'Instagram' | 'YouTube' | 'Other';
-export type VideoStatus = 'tracking' | 'stopped' | 'deleted';
+/** A video's platform, `Other` included (src/domain/platforms.ts). */
+export type Platform = VideoPlatform;
+export type { VideoStatus };
 
 /** A video as the API returns it: the row plus its latest snapshot and tags. */
 export interface VideoRow {

@@ -1,7 +1,7 @@
 import { jsonb, type Db } from './client';
+import type { RunStatus, RunTrigger } from '../domain/statuses';
 
-export type RunTrigger = 'http' | 'cron' | 'workflow' | 'ops';
-export type RunStatus = 'queued' | 'running' | 'paused' | 'errored' | 'terminated' | 'complete' | 'waiting' | 'waitingForPause' | 'unknown';
+export type { RunStatus, RunTrigger } from '../domain/statuses';
 
 export interface NewRun {
   instanceId: string;

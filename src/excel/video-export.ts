@@ -1,4 +1,4 @@
-import { budgetMetrics, engagements, type BudgetMetrics, type Counters } from '../steps/analytics';
+import { budgetMetrics, engagements, type BudgetMetrics, type Counters } from '../domain/analytics';
 import type { CampaignStats } from '../db/analytics';
 import type { Cell, Column, CellStyle } from './xlsx-stream';
 

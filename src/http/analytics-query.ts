@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_POINTS } from '../db/analytics';
-import { periodCount } from '../steps/analytics';
+import { periodCount } from '../domain/analytics';
 import { CalendarDate, whenFieldsValid } from '../domain/validation';
 
 /**

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { appConfig } from '../env';
+import { checkConfig } from '../env';
 import { createSql } from '../db/client';
 import { requireOrganization, requireUser } from './auth';
 import { ApiError, handleError } from './errors';
@@ -25,17 +25,19 @@ import { sheetsSources } from './sheets/sources';
 
 import { reports, sharedReports } from './reports';
 import type { AppEnv } from './context';
+import { corsFromConfig } from './cors';
 
 export const app = new Hono<AppEnv>();
 
 app.use(requestId());
 app.use(secureHeaders());
+app.use(corsFromConfig);
 app.onError(handleError);
 app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
 // Per-request services: config checked at the door, one database client per request.
 app.use(async (c, next) => {
-  appConfig(c.env);
+  checkConfig(c.env);
   c.set('sql', createSql(c.env));
   await next();
 });

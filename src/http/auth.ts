@@ -6,7 +6,7 @@ import { listMemberships } from '../db/organizations';
 import { asUser } from '../db/client';
 import { ApiError } from './errors';
 import type { AppEnv } from './context';
-import type { OrgRole } from './permissions';
+import type { OrgRole } from '../domain/roles';
 
 const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Sql } from '../db/client';
-import type { OrgRole } from './permissions';
+import type { OrgRole } from '../domain/roles';
 
 export interface AuthUser {
   id: string;

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { databaseError, isMissingUserReference } from '../db/errors';
+import { DomainError, type DomainErrorCode } from '../domain/errors';
 
 /** Every error the API answers with, and its HTTP status. One envelope for the whole API. */
 export const ERROR_STATUS = {
@@ -57,9 +58,22 @@ export function errorResponse(c: Context, err: ApiError) {
   return c.json(body, err.status);
 }
 
-/** app.onError: our errors as they are, Hono's as their status, anything else as a bare 500. */
+/** THE mapping of domain errors (src/domain/errors.ts) to the HTTP error envelope. */
+const DOMAIN_ERROR_STATUS = {
+  not_found: 'not_found',
+  forbidden: 'forbidden',
+  conflict: 'conflict',
+  limit_exceeded: 'limit_exceeded',
+  unprocessable: 'unprocessable',
+  not_configured: 'service_unavailable',
+} as const satisfies Record<DomainErrorCode, ErrorCode>;
+
+export const domainErrorAsApiError = (err: DomainError) => new ApiError(DOMAIN_ERROR_STATUS[err.code], err.message, err.details);
+
+/** app.onError: our errors as they are, domain errors by their code, Hono's as their status, anything else as a bare 500. */
 export function handleError(err: Error, c: Context) {
   if (err instanceof ApiError) return errorResponse(c, err);
+  if (err instanceof DomainError) return errorResponse(c, domainErrorAsApiError(err));
   if (err instanceof HTTPException) {
     const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === err.status)?.[0] ?? 'bad_request') as ErrorCode;
     return errorResponse(c, new ApiError(code, err.message || code.replace(/_/g, ' ')));

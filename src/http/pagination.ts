@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from './errors';
+import { fromCursor, toCursor } from './cursor';
 
 /** Opaque keyset cursors: clients pass back `next_cursor` as `cursor`. */
 export const PageQuery = z.object({
@@ -7,19 +7,12 @@ export const PageQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-export function encodeCursor(id: string): string {
-  return btoa(JSON.stringify({ id })).replace(/=+$/, '');
-}
+const IdCursor = z.object({ id: z.uuid() });
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
-  if (!cursor) return undefined;
-  try {
-    const parsed = z.object({ id: z.uuid() }).parse(JSON.parse(atob(cursor)));
-    return parsed.id;
-  } catch {
-    throw new ApiError('validation_failed', 'invalid cursor: pass back next_cursor unchanged', { issues: [{ path: 'cursor', message: 'Invalid cursor' }] });
-  }
-}
+export const encodeCursor = (id: string) => toCursor({ id });
+
+/** The id a `cursor` query parameter points after (400 for one that is not ours). */
+export const decodeCursor = (cursor: string | undefined) => fromCursor(IdCursor, cursor)?.id;
 
 /** Fetch limit + 1 rows, answer limit of them and a cursor when there are more. */
 export function page<T extends { id: string }>(rows: T[], limit: number) {

@@ -1,7 +1,7 @@
 import { findInvitationForEmail, type OutboxRow } from '../db/notifications';
 import type { Db } from '../db/client';
-import { hashInvitationToken } from '../http/organizations/tokens';
-import { InvitationEmailPayload, INVITATION_TEMPLATE } from '../http/organizations/messages';
+import { sha256Hex as hashInvitationToken } from './hash';
+import { InvitationEmailPayload, INVITATION_TEMPLATE } from './invitation-messages';
 import { invitationTokenSecret, notificationConfig } from './config';
 import { invitationTokenFor } from './invitation-token';
 

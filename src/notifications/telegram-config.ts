@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { configSection } from '../env';
 import type { Db } from '../db/client';
 import type { TelegramConfig } from './telegram';
 
@@ -8,20 +8,11 @@ import type { TelegramConfig } from './telegram';
  *   TELEGRAM_BOT_TOKEN        secret
  *   TELEGRAM_WEBHOOK_SECRET   secret, Telegram echoes it in X-Telegram-Bot-Api-Secret-Token
  */
-const TelegramEnv = z.object({
-  TELEGRAM_API_BASE_URL: z.url().default('https://api.telegram.org'),
-  TELEGRAM_BOT_USERNAME: z.string().regex(/^[A-Za-z0-9_]{3,64}$/).optional(),
-  TELEGRAM_BOT_TOKEN: z.string().min(1).optional(),
-  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),
-});
-export type TelegramEnv = z.infer<typeof TelegramEnv>;
+const KEYS = ['TELEGRAM_API_BASE_URL', 'TELEGRAM_BOT_USERNAME', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET'] as const;
 
-export function telegramEnv(env: Env): TelegramEnv {
-  const raw = Object.fromEntries(Object.entries(env as unknown as Record<string, unknown>).filter(([k, v]) => k.startsWith('TELEGRAM_') && v !== ''));
-  const parsed = TelegramEnv.safeParse(raw);
-  if (!parsed.success) throw new Error(`invalid Telegram configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
+/** The Telegram part of the one config schema (src/env.ts). */
+export const telegramEnv = (env: Env) => configSection(env, KEYS, 'Telegram');
+export type TelegramEnv = ReturnType<typeof telegramEnv>;
 
 /** Where and as whom to send, or null when no bot is configured. */
 export function telegramConfig(env: Env): TelegramConfig | null {

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/errors';
+import { NotConfiguredError } from '../domain/errors';
 import { sha256Hex } from './hash';
 import { telegramEnv } from './telegram-config';
 
@@ -16,7 +16,7 @@ function base64url(bytes: Uint8Array): string {
  */
 export async function createLinkTokenLink(env: Env): Promise<{ url: string; token: string; tokenHash: string }> {
   const bot = telegramEnv(env).TELEGRAM_BOT_USERNAME;
-  if (!bot) throw new ApiError('service_unavailable', 'Telegram is not configured (TELEGRAM_BOT_USERNAME)');
+  if (!bot) throw new NotConfiguredError('Telegram is not configured (TELEGRAM_BOT_USERNAME)');
   const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
   return { url: `https://t.me/${bot}?start=${token}`, token, tokenHash: await sha256Hex(token) };
 }

@@ -1,8 +1,7 @@
-import { z } from 'zod';
+import { configSection } from '../env';
 
 /**
- * What the ops dashboard reads from the Worker's env, checked once per env object (the rest of the
- * configuration is checked by src/env.ts at the door).
+ * What the ops dashboard reads from the Worker's env: its part of the one config schema (src/env.ts).
  *
  *   OPS_TOKEN                 secret: `Authorization: Bearer <OPS_TOKEN>` makes the caller an operator
  *   CLOUDFLARE_API_BASE_URL   var: the Workflows REST API root, up to (not including) `/workflows`;
@@ -12,23 +11,19 @@ import { z } from 'zod';
  *   CLOUDFLARE_ACCOUNT_ID     secret
  *   CLOUDFLARE_API_TOKEN      secret: a token with Workers Scripts Read (or Workers Tail Read)
  */
-const OpsEnv = z.object({
-  OPS_TOKEN: z.string().optional().transform((v) => (v ? v : null)),
-  CLOUDFLARE_API_BASE_URL: z.string().optional().transform((v) => (v ? v.replace(/\/+$/, '') : null)),
-  CLOUDFLARE_ACCOUNT_ID: z.string().optional().transform((v) => (v ? v : null)),
-  CLOUDFLARE_API_TOKEN: z.string().optional().transform((v) => (v ? v : null)),
-});
-export type OpsConfig = z.infer<typeof OpsEnv>;
+const KEYS = ['OPS_TOKEN', 'CLOUDFLARE_API_BASE_URL', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_TOKEN'] as const;
 
-const cache = new WeakMap<object, OpsConfig>();
-
-export function opsConfig(env: Env): OpsConfig {
-  const hit = cache.get(env);
-  if (hit) return hit;
-  const parsed = OpsEnv.parse(env);
-  cache.set(env, parsed);
-  return parsed;
+/** The ops part of the one config schema (src/env.ts); unset values as null. */
+export function opsConfig(env: Env) {
+  const c = configSection(env, KEYS, 'ops');
+  return {
+    OPS_TOKEN: c.OPS_TOKEN ?? null,
+    CLOUDFLARE_API_BASE_URL: c.CLOUDFLARE_API_BASE_URL ?? null,
+    CLOUDFLARE_ACCOUNT_ID: c.CLOUDFLARE_ACCOUNT_ID ?? null,
+    CLOUDFLARE_API_TOKEN: c.CLOUDFLARE_API_TOKEN ?? null,
+  };
 }
+export type OpsConfig = ReturnType<typeof opsConfig>;
 
 export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4';
 /** Where `wrangler dev` serves the Workflows REST API shape for its local instances. */

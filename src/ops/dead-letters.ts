@@ -1,7 +1,7 @@
 import type { Sql } from '../db/client';
 import { claimForReplay, resolveDeadLetters, type DeadLetterRow } from '../db/ops-dead-letters';
 import { recordOpsActions, type OpsActionRecord } from '../db/ops';
-import { StatsMessage } from '../queues/messages';
+import { StatsMessage } from '../domain/stats-messages';
 
 /**
  * Replaying and resolving dead letters: the operator's alternative to SQL. A replay sends the

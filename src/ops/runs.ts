@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
-import { applyLiveStatuses, FINAL_STATUSES, markRunsRestarted, recordOpsActions, type LiveStatus, type OpsActionRecord } from '../db/ops';
-import type { RunStatus } from '../db/workflow-runs';
+import { applyLiveStatuses, markRunsRestarted, recordOpsActions, type LiveStatus, type OpsActionRecord } from '../db/ops';
+import { FINAL_STATUSES, isRunStatus, type RunStatus } from '../domain/statuses';
 import { isWorkflowName, workflowBinding } from './workflows';
 
 /**
@@ -20,7 +20,6 @@ export interface RestartFrom {
 
 export type Live = { found: true; status: RunStatus; error: string | null; output: unknown } | { found: false; reason: string };
 
-const KNOWN: ReadonlySet<string> = new Set(['queued', 'running', 'paused', 'errored', 'terminated', 'complete', 'waiting', 'waitingForPause', 'rollingBack', 'unknown']);
 const isFinal = (s: string) => (FINAL_STATUSES as readonly string[]).includes(s);
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const isNotFound = (err: unknown) => /not[_ .-]?found/i.test(message(err));
@@ -32,7 +31,7 @@ export async function liveStatus(env: Env, workflow: string, instanceId: string)
     const s = await instance.status();
     return {
       found: true,
-      status: (KNOWN.has(s.status) ? s.status : 'unknown') as RunStatus,
+      status: isRunStatus(s.status) ? s.status : 'unknown',
       error: s.error ? `${s.error.name}: ${s.error.message}` : null,
       output: s.output,
     };
@@ -127,7 +126,7 @@ async function actOn(env: Env, target: ActionTarget, action: RunAction, opts: { 
     return { ...base, outcome: 'failed', from_status: before, status: before, error: msg, code };
   }
   const after = (await instance.status()).status as RunStatus;
-  return { ...base, outcome: 'ok', from_status: before, status: KNOWN.has(after) ? after : 'unknown', error: null, code: null };
+  return { ...base, outcome: 'ok', from_status: before, status: isRunStatus(after) ? after : 'unknown', error: null, code: null };
 }
 
 /**

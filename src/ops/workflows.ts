@@ -21,8 +21,7 @@ export const WORKFLOW_API_NAMES = {
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];
 
-export const RUN_STATUSES = ['queued', 'running', 'paused', 'waiting', 'waitingForPause', 'rollingBack', 'errored', 'terminated', 'complete', 'unknown'] as const;
-export const RUN_TRIGGERS = ['http', 'cron', 'workflow', 'ops'] as const;
+export { RUN_STATUSES, RUN_TRIGGERS } from '../domain/statuses';
 
 export const isWorkflowName = (name: string): name is WorkflowName => Object.hasOwn(WORKFLOWS, name);
 

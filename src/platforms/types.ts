@@ -1,6 +1,6 @@
-export type Platform = 'TikTok' | 'Instagram' | 'YouTube';
+import type { Platform } from '../domain/platforms';
 
-export const PLATFORMS: readonly Platform[] = ['TikTok', 'Instagram', 'YouTube'];
+export { PLATFORMS, type Platform } from '../domain/platforms';
 
 export interface VideoStats {
   external_video_id: string;

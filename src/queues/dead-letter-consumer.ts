@@ -1,6 +1,6 @@
 import { createSql } from '../db/client';
 import { recordDeadLetters } from '../db/dead-letters';
-import { DeadLetter } from './messages';
+import { DeadLetter } from '../domain/stats-messages';
 
 /**
  * Records every dead letter where operators can see it. Two kinds arrive: our own `DeadLetter`

@@ -8,7 +8,7 @@ import { sendTransactionalEmail } from '../notifications/loops';
 import { renderOutboxRow } from '../notifications/render';
 import { sendTelegramMessage, TELEGRAM_BLOCKED } from '../notifications/telegram';
 import { disableTelegramChat, telegramConfig } from '../notifications/telegram-config';
-import type { DeadLetter } from './messages';
+import type { DeadLetter } from '../domain/stats-messages';
 import { enqueueOutboxRows, NotificationMessage } from './notification-messages';
 import { handleTelegramUpdate } from '../notifications/telegram-updates';
 

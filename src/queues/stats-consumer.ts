@@ -4,7 +4,8 @@ import { writeStatsBatch } from '../db/statistics';
 import { freshnessMinutes } from '../steps/freshness';
 import { isRetryable, PlatformError, retryDelayMs } from '../platforms';
 import { adaptersFromEnv, fetchStats, type AdapterFactory, type StatsRequest } from '../steps/fetch-stats';
-import { PLATFORM_BY_LOWERCASE, StatsMessage, type DeadLetter } from './messages';
+import { PLATFORM_BY_LOWERCASE } from '../domain/platforms';
+import { StatsMessage, type DeadLetter } from '../domain/stats-messages';
 import { alertAfterStatsBatch } from '../notifications/alerts';
 
 export interface StatsBatchOutcome {

@@ -1,18 +1,11 @@
-import { z } from 'zod';
+import { configSection } from '../env';
 
 /**
  * Scheduled reports' configuration.
  *   REPORTS_PUBLIC_BASE_URL  var: the origin of this API as recipients reach it; share links
  *                            (/shared/reports/<token>) in digests point there.
  */
-const ReportsConfig = z.object({
-  REPORTS_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8787'),
-});
-
-export function reportsConfig(env: Env): z.infer<typeof ReportsConfig> {
-  const raw = env as unknown as Record<string, unknown>;
-  return ReportsConfig.parse({ REPORTS_PUBLIC_BASE_URL: raw.REPORTS_PUBLIC_BASE_URL || undefined });
-}
+export const reportsConfig = (env: Env) => configSection(env, ['REPORTS_PUBLIC_BASE_URL'], 'reports');
 
 /** The public page of a shared report and its xlsx. */
 export function shareUrls(env: Env, token: string) {

@@ -2,7 +2,7 @@ import { campaignBloggers, campaignVideos, videoIncrements } from '../db/analyti
 import { campaignStats } from '../db/analytics-aggregate';
 import type { Db } from '../db/client';
 import { organizationName, scopeCampaigns, videosPublishedIn, type ReportContents, type ScheduleScope } from '../db/reports';
-import { addCounters, budgetMetrics, engagements, METRICS, round6, zeroCounters, type BudgetMetrics, type Counters } from '../steps/analytics';
+import { addCounters, budgetMetrics, engagements, METRICS, round6, zeroCounters, type BudgetMetrics, type Counters } from '../domain/analytics';
 import type { Period } from './schedule-time';
 
 /**

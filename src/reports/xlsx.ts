@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { METRICS } from '../steps/analytics';
+import { METRICS } from '../domain/analytics';
 import type { ReportFigures, VideoLine } from './figures';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -1,3 +1,4 @@
+import type { Platform } from '../domain/platforms';
 import { parseVideoUrl } from '../platforms/video-url';
 import { effectiveLimits, lockOrganizationQuota, usageOf } from '../db/limits';
 import {
@@ -105,7 +106,7 @@ export async function importChunk(sql: Sql, env: Env, job: ChunkJob, seqFrom: nu
     // The first stats fetch of the videos just tracked. Sent before commit: if the commit fails the
     // step reruns and sends again, and the fetch key makes the second copy write no snapshot.
     const messages = buildVideoBatchMessages(
-      tracked.filter((t) => t.platform !== 'Other').map((t) => ({ videoId: t.id, organizationId: job.organizationId, platform: t.platform as 'TikTok' | 'Instagram' | 'YouTube', externalVideoId: t.external_video_id, videoUrl: t.video_url, userId: job.createdBy })),
+      tracked.filter((t) => t.platform !== 'Other').map((t) => ({ videoId: t.id, organizationId: job.organizationId, platform: t.platform as Platform, externalVideoId: t.external_video_id, videoUrl: t.video_url, userId: job.createdBy })),
       { priority: 'high', requestId: `import-${job.id}-${seqFrom}`, fetchKey: `import-${job.id}-${seqFrom}` },
     );
     for (const batch of chunkForSendBatch(messages)) await env.HIGH_PRIORITY.sendBatch(batch.map((body) => ({ body, contentType: 'json' as const })));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { configSection } from '../env';
 
 /**
  * "Fetch each video once per freshness window": a video whose latest snapshot is younger than
@@ -7,16 +7,5 @@ import { z } from 'zod';
  * queue already fetched the video, a batch fetch of a blogger fetched minutes ago. Var
  * STATS_FRESHNESS_MINUTES (default 30; 0 turns the window off).
  */
-export const DEFAULT_FRESHNESS_MINUTES = 30;
-
-const Minutes = z.preprocess(
-  (v) => (v === undefined || v === null || v === '' ? DEFAULT_FRESHNESS_MINUTES : v),
-  z.coerce.number().int().min(0).max(24 * 60),
-);
-
-/** The window from the environment; a malformed value is a configuration error, said plainly. */
-export function freshnessMinutes(env: { STATS_FRESHNESS_MINUTES?: unknown }): number {
-  const parsed = Minutes.safeParse(env.STATS_FRESHNESS_MINUTES);
-  if (!parsed.success) throw new Error(`STATS_FRESHNESS_MINUTES must be a whole number of minutes from 0 to 1440, got ${JSON.stringify(env.STATS_FRESHNESS_MINUTES)}`);
-  return parsed.data;
-}
+/** The window from the environment (its part of the one config schema, src/env.ts); a malformed value is a configuration error, said plainly. */
+export const freshnessMinutes = (env: { STATS_FRESHNESS_MINUTES?: unknown }): number => configSection(env, ['STATS_FRESHNESS_MINUTES'], 'freshness').STATS_FRESHNESS_MINUTES;

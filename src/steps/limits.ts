@@ -1,28 +1,12 @@
-import { ApiError } from '../http/errors';
 import type { Db } from '../db/client';
-import { effectiveLimits, lockOrganizationQuota, usageOf, type CountedLimitKey, type LimitKey } from '../db/limits';
+import { effectiveLimits, lockOrganizationQuota, usageOf } from '../db/limits';
+import { NotFoundError } from '../domain/errors';
+import { exceedsQuota, LimitExceededError, remainingQuota, type CountedLimitKey, type LimitKey, type QuotaCheck } from '../domain/quota';
 
-export interface QuotaCheck {
-  limit: LimitKey;
-  /** how many more the caller wants */
-  requested: number;
-}
 
 export interface QuotaRequest extends QuotaCheck {
   /** what is in use now: counted AFTER the organization's quota lock is held, so a racing request sees our write */
   usage: () => Promise<number>;
-}
-
-/** One error shape for every quota, wherever it is consumed. */
-export class LimitExceededError extends ApiError {
-  constructor(readonly check: QuotaCheck & { usage: number; max: number }) {
-    super('limit_exceeded', `${check.limit.replace(/_/g, ' ')}: limit ${check.max}, in use ${check.usage}, requested ${check.requested}`, {
-      limit: check.limit,
-      max: check.max,
-      usage: check.usage,
-      requested: check.requested,
-    });
-  }
 }
 
 /**
@@ -32,12 +16,12 @@ export class LimitExceededError extends ApiError {
 export async function assertWithinLimits(db: Db, organizationId: string, checks: QuotaRequest[]): Promise<void> {
   await lockOrganizationQuota(db, organizationId);
   const effective = await effectiveLimits(db, organizationId);
-  if (!effective) throw new ApiError('not_found', 'organization not found');
+  if (!effective) throw new NotFoundError('organization');
   for (const c of checks) {
     const max = effective.limits[c.limit];
     if (max === null) continue;
     const usage = await c.usage();
-    if (usage + c.requested > max) throw new LimitExceededError({ limit: c.limit, requested: c.requested, usage, max });
+    if (exceedsQuota(max, usage, c.requested)) throw new LimitExceededError({ limit: c.limit, requested: c.requested, usage, max });
   }
 }
 
@@ -45,7 +29,7 @@ export async function assertWithinLimits(db: Db, organizationId: string, checks:
 export async function assertPerItemLimit(db: Db, organizationId: string, limit: LimitKey, requested: number): Promise<void> {
   const effective = await effectiveLimits(db, organizationId);
   const max = effective?.limits[limit] ?? null;
-  if (max !== null && requested > max) throw new LimitExceededError({ limit, usage: 0, requested, max });
+  if (max !== null && exceedsQuota(max, 0, requested)) throw new LimitExceededError({ limit, usage: 0, requested, max });
 }
 
 /**
@@ -81,5 +65,5 @@ export async function trackedVideosCapacity(db: Db, organizationId: string): Pro
   if (!effective) return 0;
   const max = effective.limits.max_tracked_videos;
   if (max === null) return null;
-  return Math.max(0, max - (await usageOf(db, organizationId, 'max_tracked_videos')));
+  return remainingQuota(max, await usageOf(db, organizationId, 'max_tracked_videos'));
 }

@@ -21,6 +21,7 @@ import {
 import { googleConfig } from '../google/config';
 import { EXPORT_LABELS, ExportConfig, resolveMapping, SourceMapping, type ExportStat } from '../google/mapping';
 import { columnLetter, GoogleApiError, quoteSheet, SheetsApi, type WriteRange, type WriteValue } from '../google/sheets-api';
+import type { Platform } from '../domain/platforms';
 import { parseVideoUrl } from '../platforms/video-url';
 import { accessTokenFor, forgetAccessToken } from './google-token';
 import { sendStatsFanOut } from './stats-fan-out';
@@ -166,7 +167,7 @@ export async function upsertVideosStep(env: Env, ctx: RunContext) {
         priority: 'high',
         requestId: `sheets-${ctx.job_id}`,
         fetchKey: `sheets-${ctx.job_id}`,
-        videos: started.map((v) => ({ videoId: v.id, organizationId: ctx.organization_id, platform: v.platform as 'TikTok' | 'Instagram' | 'YouTube', externalVideoId: v.external_video_id, videoUrl: v.video_url, userId: ctx.created_by })),
+        videos: started.map((v) => ({ videoId: v.id, organizationId: ctx.organization_id, platform: v.platform as Platform, externalVideoId: v.external_video_id, videoUrl: v.video_url, userId: ctx.created_by })),
       })
     : { messages: 0 };
   return { ...counts, stats_messages: fanOut.messages, statements: statements() };

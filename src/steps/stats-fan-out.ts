@@ -1,5 +1,6 @@
-import { LOWERCASE_BY_PLATFORM, type VideoBatchMessage } from '../queues/messages';
-import { STATS_BATCH_SIZE, type Platform } from '../platforms';
+import { LOWERCASE_BY_PLATFORM, type Platform } from '../domain/platforms';
+import type { VideoBatchMessage } from '../domain/stats-messages';
+import { STATS_BATCH_SIZE } from '../platforms';
 
 export interface FanOutVideo {
   videoId?: string;

@@ -11,6 +11,7 @@ import { bloggerRunSummary } from './initial-blogger-fetch';
 import { parseParams, ScheduledRunParams, type BloggerFetchParams } from './params';
 import { instanceIdFor, startWorkflows, type StartSpec } from './start';
 import { scheduledRunRecord, trackedRun } from './tracked-run';
+import { checkConfig } from '../env';
 
 export const BLOGGER_BATCH_STEPS = {
   load: (n: number) => `load tracking records page ${n}`,
@@ -35,6 +36,7 @@ export const CHILDREN_PER_STEP = 100; // createBatch takes ≤ 100 instances
  */
 export class BloggerBatch extends WorkflowEntrypoint<Env, ScheduledRunParams> {
   override async run(event: WorkflowEvent<ScheduledRunParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const run = scheduledRunRecord('BloggerBatch', event.instanceId, ScheduledRunParams.safeParse(event.payload));
     return trackedRun(this.env, step, run, async () => {
       const p = parseParams(ScheduledRunParams, event.payload);

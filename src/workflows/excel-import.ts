@@ -8,6 +8,7 @@ import { FileRefused, inspectXlsx } from '../excel/zip-inspect';
 import { IMPORT_CHUNK_SIZE, importChunk, type ChunkJob } from '../steps/excel-import';
 import { parseParams } from './params';
 import { trackedRun } from './tracked-run';
+import { checkConfig } from '../env';
 
 export const ExcelImportParams = z.object({
   jobId: z.uuid(),
@@ -45,6 +46,7 @@ const refusal = (err: unknown): Refusal | null => (err instanceof FileRefused ? 
  */
 export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
   override async run(event: WorkflowEvent<ExcelImportParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const parsed = ExcelImportParams.safeParse(event.payload);
     const record = {
       instanceId: event.instanceId,

@@ -2,6 +2,7 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from 'cloud
 import { fetchBloggerVideos } from './blogger-fetch';
 import { BloggerFetchParams, parseParams } from './params';
 import { trackedRun } from './tracked-run';
+import { checkConfig } from '../env';
 
 /**
  * A blogger was just added: fetch up to `videoCount` of their videos, save them with snapshots,
@@ -11,6 +12,7 @@ import { trackedRun } from './tracked-run';
  */
 export class InitialBloggerFetch extends WorkflowEntrypoint<Env, BloggerFetchParams> {
   override async run(event: WorkflowEvent<BloggerFetchParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     return trackedRun(this.env, step, runRecord('InitialBloggerFetch', event.instanceId, event.payload, 'http'), () =>
       fetchBloggerVideos(this.env, step, event.instanceId, parseParams(BloggerFetchParams, event.payload), 'initial'),
     );
@@ -20,6 +22,7 @@ export class InitialBloggerFetch extends WorkflowEntrypoint<Env, BloggerFetchPar
 /** One blogger's newest videos, started by a BloggerBatch run. */
 export class BloggerDailyFetch extends WorkflowEntrypoint<Env, BloggerFetchParams> {
   override async run(event: WorkflowEvent<BloggerFetchParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     return trackedRun(this.env, step, runRecord('BloggerDailyFetch', event.instanceId, event.payload, 'workflow'), () =>
       fetchBloggerVideos(this.env, step, event.instanceId, parseParams(BloggerFetchParams, event.payload), 'daily'),
     );

@@ -5,6 +5,7 @@ import { DB_STEP } from '../steps/platform-step';
 import { sendStatsFanOut } from '../steps/stats-fan-out';
 import { NightlyRefreshParams, parseParams } from './params';
 import { scheduledRunRecord, trackedRun } from './tracked-run';
+import { checkConfig } from '../env';
 
 export const NIGHTLY_STEPS = { page: (n: number) => `enqueue page ${n}` } as const;
 export const PAGE_SIZE = 1000;
@@ -23,6 +24,7 @@ export const PAGE_SIZE = 1000;
  */
 export class NightlyRefresh extends WorkflowEntrypoint<Env, NightlyRefreshParams> {
   override async run(event: WorkflowEvent<NightlyRefreshParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const run = scheduledRunRecord('NightlyRefresh', event.instanceId, NightlyRefreshParams.safeParse(event.payload));
     return trackedRun(this.env, step, run, async () => {
       const p = parseParams(NightlyRefreshParams, event.payload);

@@ -1,7 +1,6 @@
 import { NonRetryableError } from 'cloudflare:workflows';
 import { z } from 'zod';
-
-export const PlatformName = z.enum(['TikTok', 'Instagram', 'YouTube']);
+import { PlatformName } from '../domain/platforms';
 
 /** Params of InitialBloggerFetch and of each BloggerDailyFetch child. */
 export const BloggerFetchParams = z.object({

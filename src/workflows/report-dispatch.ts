@@ -7,6 +7,7 @@ import { ScheduledRunParams, parseParams } from './params';
 import type { ScheduledReportParams } from './scheduled-report';
 import { instanceIdFor, startWorkflows, type StartSpec } from './start';
 import { scheduledRunRecord, trackedRun } from './tracked-run';
+import { checkConfig } from '../env';
 
 export const DISPATCH_STEPS = { find: 'find due schedules', start: 'start report runs', advance: 'advance schedules' } as const;
 
@@ -57,6 +58,7 @@ export function dueReport(s: ScheduleRow, now: Date): DueReport {
  */
 export class ReportDispatch extends WorkflowEntrypoint<Env, ScheduledRunParams> {
   override async run(event: WorkflowEvent<ScheduledRunParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const run = scheduledRunRecord('ReportDispatch', event.instanceId, ScheduledRunParams.safeParse(event.payload));
     return trackedRun(this.env, step, run, async () => {
       parseParams(ScheduledRunParams, event.payload);

@@ -14,6 +14,7 @@ import { buildReportXlsx, reportFileKey, reportFileName, XLSX_CONTENT_TYPE } fro
 import { DB_STEP } from '../steps/platform-step';
 import { parseParams } from './params';
 import { trackedRun } from './tracked-run';
+import { checkConfig } from '../env';
 
 export const Day = z.iso.date();
 
@@ -63,6 +64,7 @@ interface Target {
  */
 export class ScheduledReport extends WorkflowEntrypoint<Env, ScheduledReportParams> {
   override async run(event: WorkflowEvent<ScheduledReportParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const parsed = ScheduledReportParams.safeParse(event.payload);
     const run = {
       instanceId: event.instanceId,

@@ -19,6 +19,7 @@ import {
 import { parseParams, ScheduledRunParams } from './params';
 import { instanceIdFor, startWorkflows, type StartSpec } from './start';
 import { scheduledRunRecord, trackedRun } from './tracked-run';
+import { checkConfig, configSection } from '../env';
 
 export const SHEETS_RESYNC_STEPS = {
   load: (n: number) => `load sources page ${n}`,
@@ -52,10 +53,9 @@ export const SheetsResyncSourceParams = z.object({
 });
 export type SheetsResyncSourceParams = z.infer<typeof SheetsResyncSourceParams>;
 
-/** SHEETS_FIRST_STATS_WAIT_SECONDS (0–300; unset or invalid: 15). */
-export function firstStatsWaitSeconds(env: Pick<Env, 'SHEETS_FIRST_STATS_WAIT_SECONDS'>): number {
-  return z.coerce.number().int().min(0).max(300).catch(15).parse(env.SHEETS_FIRST_STATS_WAIT_SECONDS ?? 15);
-}
+/** SHEETS_FIRST_STATS_WAIT_SECONDS (0–300, unset: 15), from the one config schema. */
+export const firstStatsWaitSeconds = (env: object): number =>
+  configSection(env, ['SHEETS_FIRST_STATS_WAIT_SECONDS'], 'sheets').SHEETS_FIRST_STATS_WAIT_SECONDS;
 
 /** `sheets-resync-<source>-<window>`: a double cron fire or a restarted dispatcher starts nothing twice. */
 export const sourceRunId = (sourceId: string, runKey: string) => instanceIdFor('sheets-resync', sourceId, runKey.replace(/[^0-9]/g, ''));
@@ -67,6 +67,7 @@ export const sourceRunId = (sourceId: string, runKey: string) => instanceIdFor('
  */
 export class SheetsResync extends WorkflowEntrypoint<Env, ScheduledRunParams> {
   override async run(event: WorkflowEvent<ScheduledRunParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const run = scheduledRunRecord('SheetsResync', event.instanceId, ScheduledRunParams.safeParse(event.payload));
     return trackedRun(this.env, step, run, async () => {
       const p = parseParams(ScheduledRunParams, event.payload);
@@ -117,6 +118,7 @@ export class SheetsResync extends WorkflowEntrypoint<Env, ScheduledRunParams> {
  */
 export class SheetsResyncSource extends WorkflowEntrypoint<Env, SheetsResyncSourceParams> {
   override async run(event: WorkflowEvent<SheetsResyncSourceParams>, step: WorkflowStep) {
+    checkConfig(this.env);
     const parsed = SheetsResyncSourceParams.safeParse(event.payload);
     const run = {
       instanceId: event.instanceId,

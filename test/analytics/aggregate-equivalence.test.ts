@@ -6,7 +6,7 @@ import { campaignStats, campaignTimeseries, organizationSummary, organizationTim
 import {
   addCounters, addDays, contribution, dailyIncrements, engagements, isoWeekStart, METRICS, rollupDays, valueOn, zeroCounters,
   type Counters, type DayValues,
-} from '../../src/steps/analytics';
+} from '../../src/domain/analytics';
 import type { Platform } from '../../src/db/videos';
 
 /**
@@ -17,7 +17,7 @@ import type { Platform } from '../../src/db/videos';
  * video deletes, platform changes, budgets — and then checks, for random ranges:
  *   - campaign stats (totals, increments) and day/week timeseries from the aggregate equal the
  *     answers computed from raw snapshots (campaign*FromRawSnapshots);
- *   - the organization summary and timeseries equal the reference model of src/steps/analytics.ts
+ *   - the organization summary and timeseries equal the reference model of src/domain/analytics.ts
  *     folded over the raw snapshots;
  *   - the aggregate tables equal their definition (invariant I1 of the migration) after every step.
  * A failure names its seed; ANALYTICS_SEED=<n> reruns one history.
@@ -180,7 +180,7 @@ async function expectAggregatesMatchDefinition(orgId: string, context: string) {
   expect(counts, context).toEqual({ campaign_counts: 0, organization_counts: 0 });
 }
 
-// ---- the organization reference: the model of src/steps/analytics.ts over raw snapshots ----------
+// ---- the organization reference: the model of src/domain/analytics.ts over raw snapshots ----------
 
 interface ModelVideo {
   platform: Platform;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addDays, budgetMetrics, campaignBudget, contribution, dailyIncrements, engagements, isoWeekStart, periodCount, rollupDays,
   round6, valueOn, weeklyIncrements, type Counters, type Snapshot,
-} from '../../src/steps/analytics';
+} from '../../src/domain/analytics';
 
 const k = (views: number, likes: number, comments: number, reposts: number, saves: number): Counters => ({ views, likes, comments, reposts, saves });
 const snap = (at: string, views: number, likes: number, comments: number, reposts: number, saves: number, id?: number): Snapshot => ({ at, id, ...k(views, likes, comments, reposts, saves) });

@@ -5,7 +5,7 @@ import { writeStatsBatch } from '../../src/db/statistics';
 import type { StatsInput, TimeseriesInput } from '../../src/db/analytics';
 import { campaignStatsFromRawSnapshots, campaignTimeseriesFromRawSnapshots } from '../support/analytics-raw';
 import { campaignStats, campaignTimeseries } from '../../src/db/analytics-aggregate';
-import { contribution, dailyIncrements, rollupDays, weeklyIncrements, type DayValues } from '../../src/steps/analytics';
+import { contribution, dailyIncrements, rollupDays, weeklyIncrements, type DayValues } from '../../src/domain/analytics';
 import { createCampaignFixture, insertSnapshots, insertVideo, type CampaignFixture } from '../campaigns/fixtures';
 
 const sql = adminSql();

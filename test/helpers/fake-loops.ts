@@ -1,15 +1,7 @@
-import { inject } from 'vitest';
+import { controlClient } from './fake-control';
 
 /** The control API of test/fakes/loops-server.mjs (what was sent, forced faults). */
-async function control(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${inject('loopsApiUrl')}/__control/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`fake Loops control ${path} answered ${res.status}: ${await res.text()}`);
-  return res.json() as Promise<any>;
-}
+const control = controlClient('Loops', 'loopsApiUrl');
 
 export interface LoopsSend {
   transactionalId: string;

@@ -1,22 +1,26 @@
-import { inject } from 'vitest';
+import { controlClient } from './fake-control';
 
-/** The control API of test/fakes/platform-server.mjs (fault injection, pinned stats, call log). */
-async function control(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${inject('platformApiUrl')}/__control/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`fake platform control ${path} answered ${res.status}: ${await res.text()}`);
-  return res.json() as Promise<any>;
-}
+/** The one client of test/fakes/platform-server.mjs's control API (fault injection, pinned stats, clock, call log). */
+const control = controlClient('platform', 'platformApiUrl');
+
+export type FakePlatform = 'tiktok' | 'instagram' | 'youtube';
+export type FaultKind = 'rate_limit_second' | 'rate_limit_monthly' | 'server_error' | 'slow' | 'unauthorized' | 'not_subscribed' | 'youtube_quota';
 
 export interface Fault {
-  platform: 'tiktok' | 'instagram' | 'youtube' | '*';
+  platform: FakePlatform | '*';
   path?: string;
-  kind: 'rate_limit_second' | 'rate_limit_monthly' | 'server_error' | 'slow' | 'unauthorized' | 'not_subscribed' | 'youtube_quota';
+  kind: FaultKind;
   times?: number;
   delayMs?: number;
+}
+
+export interface FakeCall {
+  method: string;
+  platform: FakePlatform;
+  path: string;
+  query: Record<string, string>;
+  at: string;
+  fault?: FaultKind;
 }
 
 export const fakePlatforms = {
@@ -25,8 +29,11 @@ export const fakePlatforms = {
   markDeleted: (ids: string[]) => control('POST', 'deleted', { ids }),
   markPrivate: (handles: string[]) => control('POST', 'private', { handles }),
   pinStats: (stats: { id: string; views: number; likes: number; comments: number; reposts: number; saves: number }) => control('POST', 'stats', stats),
+  advanceClock: (ms: number) => control('POST', 'clock', { advanceMs: ms }),
   /** seeded probabilistic faults on every platform call not matching `except` (see platform-server.mjs) */
   chaos: (opts: { rate: number; seed: number; kinds?: ('rate_limit_second' | 'server_error' | 'gateway_timeout' | 'reset' | 'slow')[]; except?: string[]; delayMs?: number }) => control('POST', 'chaos', opts),
   chaosStats: () => control('GET', 'chaos') as Promise<{ rate: number; seed?: number; calls?: number; injected?: Record<string, number> }>,
-  calls: () => control('GET', 'calls') as Promise<{ method: string; platform: string; path: string; query: Record<string, string>; at: string }[]>,
+  /** the calls the fake received, optionally only one platform's and only paths containing `pathPart` */
+  calls: async (platform?: FakePlatform, pathPart?: string) =>
+    (await control<FakeCall[]>('GET', 'calls')).filter((c) => (!platform || c.platform === platform) && (!pathPart || c.path.includes(pathPart))),
 };

@@ -1,15 +1,7 @@
-import { inject } from 'vitest';
+import { controlClient } from './fake-control';
 
 /** The control API of test/fakes/telegram-server.mjs. */
-async function control(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${inject('telegramApiUrl')}/__control/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`fake Telegram control ${path} answered ${res.status}: ${await res.text()}`);
-  return res.json() as Promise<any>;
-}
+const control = controlClient('Telegram', 'telegramApiUrl');
 
 export const fakeTelegram = {
   reset: () => control('POST', 'reset'),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { env } from 'cloudflare:test';
 import { quotaUsage } from '../../src/db/limits';
-import { assertCanAddMembers, assertCanTrackBloggers, assertCanTrackVideos, assertQuota, LimitExceededError } from '../../src/steps/limits';
+import { assertCanAddMembers, assertCanTrackBloggers, assertCanTrackVideos, assertQuota } from '../../src/steps/limits';
+import { LimitExceededError } from '../../src/domain/quota';
 import { call, eventually, tokenFor } from '../helpers/api';
 import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';
 
@@ -170,7 +171,7 @@ describe('limit_exceeded: one error shape wherever quota is consumed', () => {
     const over = await sql.begin((tx) => assertCanTrackVideos(tx, org.orgId, 3)).catch((e) => e);
     expect(over).toBeInstanceOf(LimitExceededError);
     expect(over.details).toEqual({ limit: 'max_tracked_videos', max: 6, usage: 4, requested: 3 });
-    expect(over.status).toBe(402);
+    expect(over.code).toBe('limit_exceeded');
     // already at max_members = 1 (the owner): adding nobody passes
     await sql.begin((tx) => assertCanAddMembers(tx, org.orgId, 0));
     await expect(sql.begin((tx) => assertQuota(tx, org.orgId, 'max_members', 1))).rejects.toBeInstanceOf(LimitExceededError);

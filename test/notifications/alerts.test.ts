@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, env } from 'cloudflare:test
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { recordNotificationEvents } from '../../src/db/alerts';
-import type { SingleVideoMessage } from '../../src/queues/messages';
+import type { SingleVideoMessage } from '../../src/domain/stats-messages';
 import { relayDueNotifications } from '../../src/notifications/relay';
 import { eventually } from '../helpers/api';
 import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SingleVideoMessage, VideoBatchMessage } from '../../src/queues/messages';
+import type { SingleVideoMessage, VideoBatchMessage } from '../../src/domain/stats-messages';
 import { call, eventually } from '../helpers/api';
 import { adminSql, createOrganization, rolledBackAs, type Fixture } from '../helpers/db';
 import { fakePlatforms } from '../helpers/fake-platforms';

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { SignJWT } from 'jose';
-import { inject } from 'vitest';
+import { controlClient } from '../helpers/fake-control';
 import { call, eventually, type CallOptions } from '../helpers/api';
 import { TEST_SECRETS } from '../setup/secrets';
 
@@ -29,15 +29,7 @@ export async function operatorJwt(role: string | null, userId: string = crypto.r
 export const ops = <T = any>(method: string, path: string, opts: CallOptions = {}) => call<T>(method, `/ops/api${path}`, { token: OPS_TOKEN, ...opts });
 
 /** The control API of test/fakes/cloudflare-api.mjs. */
-async function control(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${inject('cloudflareApiUrl')}/__control/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`fake Cloudflare API control ${path} answered ${res.status}`);
-  return res.json() as Promise<any>;
-}
+const control = controlClient('Cloudflare API', 'cloudflareApiUrl');
 
 export const fakeCloudflare = {
   reset: () => control('POST', 'reset'),

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InvitationEmailMessage, InvitationEmailPayload } from '../../src/http/organizations/messages';
+import { InvitationEmailMessage, InvitationEmailPayload } from '../../src/notifications/invitation-messages';
 import { call } from '../helpers/api';
 import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';
 import { invite, newUser, randomEmail, sha256Hex, tokenOf } from './support';

@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
-import { can, ORG_ROLES, PERMISSIONS, type Action, type OrgRole } from '../../src/http/permissions';
+import { can, ORG_ROLES, PERMISSIONS, type Action, type OrgRole } from '../../src/domain/roles';
 import { call } from '../helpers/api';
 import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';
 import { randomEmail, tokenOf } from './support';

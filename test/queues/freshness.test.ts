@@ -5,7 +5,7 @@ import { createSql } from '../../src/db/client';
 import { videosNeedingUpdatePage } from '../../src/db/refresh';
 import { freshnessMinutes } from '../../src/steps/freshness';
 import { buildVideoBatchMessages } from '../../src/steps/stats-fan-out';
-import type { SingleVideoMessage } from '../../src/queues/messages';
+import type { SingleVideoMessage } from '../../src/domain/stats-messages';
 import { adminSql, createOrganization, pauseBloggersOutside, type Fixture } from '../helpers/db';
 import { call, tokenFor } from '../helpers/api';
 import { fakePlatforms } from '../helpers/fake-platforms';

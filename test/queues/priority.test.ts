@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildVideoBatchMessages } from '../../src/steps/stats-fan-out';
-import type { SingleVideoMessage } from '../../src/queues/messages';
+import type { SingleVideoMessage } from '../../src/domain/stats-messages';
 import { adminSql, createOrganization, type Fixture } from '../helpers/db';
 import { eventually } from '../helpers/api';
 import { fakePlatforms } from '../helpers/fake-platforms';

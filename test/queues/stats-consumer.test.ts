@@ -3,7 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { RateLimitedError, TransientPlatformError } from '../../src/platforms';
 import { consumeStatsBatch, retryDelaySeconds } from '../../src/queues/stats-consumer';
-import type { SingleVideoMessage, VideoBatchMessage } from '../../src/queues/messages';
+import type { SingleVideoMessage, VideoBatchMessage } from '../../src/domain/stats-messages';
 import { adminSql, createOrganization, type Fixture } from '../helpers/db';
 import { eventually } from '../helpers/api';
 import { fakePlatforms } from '../helpers/fake-platforms';

@@ -38,11 +38,11 @@ describe('the first resync of new links', () => {
     expect(rows[1]!.at(-1)).toBe('tracking');
   });
 
-  it('reads the wait from SHEETS_FIRST_STATS_WAIT_SECONDS: 15 s when unset or not a number of seconds from 0 to 300', () => {
+  it('reads the wait from SHEETS_FIRST_STATS_WAIT_SECONDS: 15 s when unset; anything but 0 to 300 seconds is a configuration error naming it', () => {
     expect(firstStatsWaitSeconds({ SHEETS_FIRST_STATS_WAIT_SECONDS: '0' } as never)).toBe(0);
     expect(firstStatsWaitSeconds({ SHEETS_FIRST_STATS_WAIT_SECONDS: '40' } as never)).toBe(40);
     expect(firstStatsWaitSeconds({} as never)).toBe(15);
-    expect(firstStatsWaitSeconds({ SHEETS_FIRST_STATS_WAIT_SECONDS: 'soon' } as never)).toBe(15);
-    expect(firstStatsWaitSeconds({ SHEETS_FIRST_STATS_WAIT_SECONDS: '9999' } as never)).toBe(15);
+    expect(() => firstStatsWaitSeconds({ SHEETS_FIRST_STATS_WAIT_SECONDS: 'soon' } as never)).toThrow(/SHEETS_FIRST_STATS_WAIT_SECONDS/);
+    expect(() => firstStatsWaitSeconds({ SHEETS_FIRST_STATS_WAIT_SECONDS: '9999' } as never)).toThrow(/SHEETS_FIRST_STATS_WAIT_SECONDS/);
   });
 });

@@ -1,18 +1,11 @@
 import { env } from 'cloudflare:test';
 import { inject } from 'vitest';
+import { controlClient } from '../helpers/fake-control';
 import { call, eventually, tokenFor } from '../helpers/api';
 import type { Fixture } from '../helpers/db';
 
 /** The control API of test/fakes/google.mjs. */
-async function control(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${inject('googleApiUrl')}/__control/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`fake Google control ${path} answered ${res.status}: ${await res.text()}`);
-  return res.json() as Promise<any>;
-}
+const control = controlClient('Google', 'googleApiUrl');
 
 export type Cell = string | number | boolean | { formula: string };
 export interface FakeCall { method: string; api: 'oauth' | 'sheets'; path: string; query: Record<string, string>; status?: number; fault?: number }

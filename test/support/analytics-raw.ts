@@ -2,7 +2,7 @@ import type { Db } from '../../src/db/client';
 import {
   campaignStatsFrom, timeseriesFrom, type PerVideoSource, type StatsInput, type TimeseriesInput,
 } from '../../src/db/analytics';
-import { METRICS } from '../../src/steps/analytics';
+import { METRICS } from '../../src/domain/analytics';
 
 /**
  * The campaign reads computed straight from raw snapshots (video_statistics), the reference the

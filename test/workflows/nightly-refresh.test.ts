@@ -1,7 +1,7 @@
 import { env, introspectWorkflowInstance } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildVideoBatchMessages, chunkForSendBatch, SEND_BATCH_MAX_BYTES } from '../../src/steps/stats-fan-out';
-import { VideoBatchMessage } from '../../src/queues/messages';
+import { VideoBatchMessage } from '../../src/domain/stats-messages';
 import { adminSql, createOrganization, type Fixture } from '../helpers/db';
 import { eventually } from '../helpers/api';
 import { fakePlatforms } from '../helpers/fake-platforms';

@@ -1,25 +1,27 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { PlatformName } from '../../domain/platforms';
 import { isStorableText, TagNames, Text, whenFieldsValid } from '../../domain/validation';
 import { asCaller } from '../caller';
 import {
   deleteBlogger, findBlogger, linkBloggerCampaign, listBloggers, updateTracking, upsertBlogger, upsertTracking,
   type BloggerRow,
 } from '../../db/bloggers';
+import { organizationFetchDefaults } from '../../db/organizations';
 import { campaignExists, listVideos } from '../../db/videos';
 import { linkTags } from '../../db/tags';
 import { AccountNotFoundError, PlatformError, PrivateAccountError, RateLimitedError, type Platform, type UserInfo } from '../../platforms';
 import { adaptersFromEnv } from '../../steps/fetch-stats';
 import { assertCanTrackBloggers, assertPerItemLimit } from '../../steps/limits';
 import { startInitialFetchIfNeeded } from './initial-fetch';
-import { videoJson } from '../dashboard/videos';
+import { videoJson } from '../video-json';
 import { ApiError, notFound } from '../errors';
 import { decodeCursor, page, PageQuery } from '../pagination';
 import { assertCan } from '../permissions';
 import { validate } from '../validate';
 import type { AppContext, AppEnv } from '../context';
 
-const PlatformParam = z.enum(['TikTok', 'Instagram', 'YouTube']);
+const PlatformParam = PlatformName;
 const Count = z.number().int().min(1).max(1000);
 
 export const AddBloggerBody = z
@@ -96,9 +98,7 @@ function profileError(err: unknown, platform: Platform, handle: string): never {
 }
 
 async function orgDefaults(c: AppContext) {
-  const [row] = await c.get('sql')<{ default_initial_videos_count: number; default_daily_videos_count: number }[]>`
-    select default_initial_videos_count, default_daily_videos_count from public.organizations where id = ${c.get('org').id}`;
-  return row!;
+  return (await asCaller(c, (tx) => organizationFetchDefaults(tx, c.get('org').id)))!;
 }
 
 export const bloggers = new Hono<AppEnv>()

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import { z } from 'zod';
 import { findCampaign, isCampaignNameTaken, type CampaignRow } from '../../db/campaigns';
-import { budgetMetrics, engagements, type Counters } from '../../steps/analytics';
+import { budgetMetrics, engagements, type Counters } from '../../domain/analytics';
 import { ApiError, notFound } from '../errors';
 
 export { asCaller } from '../caller';

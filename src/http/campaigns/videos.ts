@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { fromCursor, invalidCursor, toCursor } from '../cursor';
+import { VideoPlatformName } from '../../domain/platforms';
 import { Text } from '../../domain/validation';
 import { campaignVideos, type VideoSort } from '../../db/analytics';
-import { ApiError, notFound } from '../errors';
+import { notFound } from '../errors';
+import { videoSummaryJson } from '../video-json';
 import { validate } from '../validate';
 import type { AppEnv } from '../context';
 import { analyticsJson, asCaller, IdParam, ModeParam, RangeFields, rangeInOrder, rangeNotInOrder } from './shared';
@@ -14,7 +17,7 @@ export const CampaignVideosQuery = z
     /** views = views on `to`; growth = views gained over the range; er = engagement rate of the mode's values */
     sort: z.enum(['views', 'growth', 'er', 'published_at']).default('views'),
     order: z.enum(['asc', 'desc']).default('desc'),
-    platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
+    platform: VideoPlatformName.optional(),
     status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
     blogger_id: z.uuid().optional(),
     tag: Text({ max: 64 }).optional(),
@@ -26,20 +29,12 @@ export const CampaignVideosQuery = z
 /** Keyset cursor over (sort key, id); it names its sort and order, so it cannot be replayed on another one. */
 const SortCursor = z.object({ s: z.string(), o: z.enum(['asc', 'desc']), k: z.number().nullable(), id: z.uuid() });
 
-function encodeSortCursor(sort: VideoSort, order: 'asc' | 'desc', key: number | null, id: string) {
-  return btoa(JSON.stringify({ s: sort, o: order, k: key, id })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+const encodeSortCursor = (sort: VideoSort, order: 'asc' | 'desc', key: number | null, id: string) => toCursor({ s: sort, o: order, k: key, id });
 
 function decodeSortCursor(cursor: string | undefined, sort: VideoSort, order: 'asc' | 'desc') {
-  if (!cursor) return undefined;
-  const invalid = (message: string) => new ApiError('validation_failed', message, { issues: [{ path: 'cursor', message: 'Invalid cursor' }] });
-  let parsed: z.infer<typeof SortCursor>;
-  try {
-    parsed = SortCursor.parse(JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))));
-  } catch {
-    throw invalid('invalid cursor: pass back next_cursor unchanged');
-  }
-  if (parsed.s !== sort || parsed.o !== order) throw invalid('this cursor belongs to another sort or order: start again without a cursor');
+  const parsed = fromCursor(SortCursor, cursor);
+  if (!parsed) return undefined;
+  if (parsed.s !== sort || parsed.o !== order) throw invalidCursor('this cursor belongs to another sort or order: start again without a cursor');
   return { key: parsed.k, id: parsed.id };
 }
 
@@ -62,19 +57,7 @@ export const videos = new Hono<AppEnv>().get('/:id/videos', validate('param', Id
   const rows = result.rows.slice(0, q.limit);
   const last = rows[rows.length - 1];
   const data = rows.map((v) => ({
-    id: v.id,
-    platform: v.platform,
-    external_video_id: v.external_video_id,
-    video_url: v.video_url,
-    title: v.title,
-    thumbnail_url: v.thumbnail_url,
-    published_at: v.published_at,
-    author_username: v.author_username,
-    blogger_id: v.blogger_id,
-    status: v.video_status,
-    budget: v.budget,
-    tags: v.tags,
-    tracking_started_at: v.tracking_started_at,
+    ...videoSummaryJson(v),
     ...analyticsJson(v.has_stats, v.totals, v.increments, q.mode, v.budget),
   }));
   return c.json({

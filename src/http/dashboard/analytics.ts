@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { VideoPlatformName } from '../../domain/platforms';
 import { organizationSummary, organizationTimeseries } from '../../db/analytics-aggregate';
 import { RangeFields, rangeInOrder, rangeNotInOrder, TimeseriesQuery } from '../analytics-query';
 import { asCaller } from '../caller';
 import { validate } from '../validate';
 import type { AppEnv } from '../context';
 
-const Platform = z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']);
+const Platform = VideoPlatformName;
 
 export const SummaryQuery = z.object({ ...RangeFields, platform: Platform.optional() }).refine(rangeInOrder, rangeNotInOrder);
 export const OrganizationTimeseriesQuery = TimeseriesQuery.and(z.object({ platform: Platform.optional() }));

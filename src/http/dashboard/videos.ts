@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { VideoPlatformName } from '../../domain/platforms';
 import { TagNames, Text } from '../../domain/validation';
 import { parseVideoUrl } from '../../platforms/video-url';
-import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus, type VideoRow } from '../../db/videos';
+import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus } from '../../db/videos';
 import { assertCanTrackVideos } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
 import { purgeVideo, restoreRemovedVideo, setVideoTags, softRemoveVideo } from '../../db/video-edits';
-import { SingleVideoMessage } from '../../queues/messages';
+import { SingleVideoMessage } from '../../domain/stats-messages';
 import { videoIncrements, videoTimeseries } from '../../db/analytics';
 import { RangeFields, rangeInOrder, rangeNotInOrder, TimeseriesQuery } from '../analytics-query';
 import { asCaller } from '../caller';
@@ -14,6 +15,7 @@ import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
 import { decodeCursor, page, PageQuery } from '../pagination';
 import { validate } from '../validate';
+import { videoJson } from '../video-json';
 import type { AppEnv } from '../context';
 
 export const AddVideoBody = z.object({
@@ -31,45 +33,11 @@ export const DeleteVideoQuery = z.object({ purge: z.enum(['true', 'false']).tran
  */
 export const ListVideosQuery = PageQuery.extend({
   status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
-  platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
+  platform: VideoPlatformName.optional(),
   campaign_id: z.uuid().optional(),
   ...RangeFields,
 }).refine(rangeInOrder, rangeNotInOrder);
 export const VideoQuery = z.object(RangeFields).refine(rangeInOrder, rangeNotInOrder);
-
-const n = (v: string | null) => (v === null ? null : Number(v));
-
-/** The public JSON shape of a video. */
-export function videoJson(v: VideoRow) {
-  return {
-    id: v.id,
-    platform: v.platform,
-    external_video_id: v.external_video_id,
-    video_url: v.video_url,
-    initial_url: v.initial_url,
-    status: v.video_status,
-    title: v.title,
-    thumbnail_url: v.thumbnail_url,
-    published_at: v.published_at,
-    music_id: v.music_id,
-    author_username: v.author_username,
-    blogger_id: v.blogger_id,
-    campaign_id: v.campaign_id,
-    budget: v.budget === null ? null : Number(v.budget),
-    tags: v.tags,
-    source: v.source,
-    tracking_started_at: v.tracking_started_at,
-    deleted_at: v.deleted_at,
-    removed_at: v.removed_at,
-    created_at: v.created_at,
-    latest_stats:
-      v.stats_updated_at === null
-        ? null
-        : { views: n(v.views), likes: n(v.likes), comments: n(v.comments), reposts: n(v.reposts), saves: n(v.saves), fetched_at: v.stats_updated_at },
-  };
-}
-export type VideoJson = ReturnType<typeof videoJson>;
-
 
 export const dashboardVideos = new Hono<AppEnv>()
   .get('/', validate('query', ListVideosQuery), async (c) => {

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { VideoPlatformName } from '../../domain/platforms';
 import { asUser } from '../../db/client';
 import { campaignVideos, videoIncrements } from '../../db/analytics';
 import { campaignStats } from '../../db/analytics-aggregate';
 import { findCampaign } from '../../db/campaigns';
 import { campaignVideoIdsPage, videoExtras } from '../../db/exports';
 import { listVideos, type VideoRow } from '../../db/videos';
-import { budgetMetrics } from '../../steps/analytics';
+import { budgetMetrics } from '../../domain/analytics';
 import { XLSX_CONTENT_TYPE } from '../../excel/template';
 import { campaignSummaryRows, ExportTotals, exportSummaryRows, SUMMARY_COLUMNS, VIDEO_COLUMNS, videoRow, type ExportVideo } from '../../excel/video-export';
 import { streamXlsx, type Cell } from '../../excel/xlsx-stream';
@@ -22,7 +23,7 @@ export const VideosExportQuery = z
   .object({
     campaign_id: z.uuid().optional(),
     status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
-    platform: z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']).optional(),
+    platform: VideoPlatformName.optional(),
     ...RangeFields,
   })
   .refine(rangeInOrder, rangeNotInOrder);

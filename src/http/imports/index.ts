@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { fromCursor, toCursor } from '../cursor';
 import { campaignExists } from '../../db/videos';
 import { findJob, importFileKey, insertExcelJob, listErrors, listJobs, type ImportJobRow } from '../../db/imports';
 import { buildTemplate, XLSX_CONTENT_TYPE } from '../../excel/template';
@@ -29,15 +30,9 @@ export const ImportOptions = z.object({
 const IdParam = z.object({ id: z.uuid() });
 const ErrorsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(200).optional() });
 
-const encodeErrorCursor = (row: number, column: string) => btoa(encodeURIComponent(JSON.stringify({ row, column }))).replace(/=+$/, '');
-function decodeErrorCursor(cursor: string | undefined) {
-  if (!cursor) return undefined;
-  try {
-    return z.object({ row: z.number().int().min(1), column: z.string().max(300) }).parse(JSON.parse(decodeURIComponent(atob(cursor))));
-  } catch {
-    throw new ApiError('validation_failed', 'invalid cursor: pass back next_cursor unchanged', { issues: [{ path: 'cursor', message: 'Invalid cursor' }] });
-  }
-}
+const ErrorCursor = z.object({ row: z.number().int().min(1), column: z.string().max(300) });
+const encodeErrorCursor = (row: number, column: string) => toCursor({ row, column });
+const decodeErrorCursor = (cursor: string | undefined) => fromCursor(ErrorCursor, cursor);
 
 /** The public JSON shape of an import job. */
 export function importJobJson(j: ImportJobRow) {

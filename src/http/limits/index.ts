@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { asUser } from '../../db/client';
-import { effectiveLimits, isCountedLimit, LIMIT_KEYS, quotaUsage, usagePeriod, type LimitKey } from '../../db/limits';
+import { effectiveLimits, quotaUsage, usagePeriod } from '../../db/limits';
+import { isCountedLimit, LIMIT_KEYS, type LimitKey } from '../../domain/quota';
 import { notFound } from '../errors';
 import type { AppEnv } from '../context';
 

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { readCursor, toCursor } from '../cursor';
 import { listFailedOutbox, outboxStatusCounts } from '../../db/notifications';
 import { validate } from '../validate';
 import type { OpsEnv } from './auth';
@@ -10,16 +11,14 @@ import type { OpsEnv } from './auth';
  *   GET /ops/api/notifications/summary?hours=24                               outbox rows by status
  * The row's payload is not shown (it is what the template reads, not what operators need).
  */
+const FailedCursor = z.tuple([z.iso.datetime().transform((d) => new Date(d)), z.uuid()]).transform(([at, id]) => ({ at, id }));
 const Cursor = z.string().max(200).transform((s, ctx) => {
-  try {
-    const [at, id] = JSON.parse(atob(s)) as [string, string];
-    return z.object({ at: z.iso.datetime().transform((d) => new Date(d)), id: z.uuid() }).parse({ at, id });
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'invalid cursor' });
-    return z.NEVER;
-  }
+  const value = readCursor(FailedCursor, s);
+  if (value) return value;
+  ctx.addIssue({ code: 'custom', message: 'invalid cursor' });
+  return z.NEVER;
 });
-const encodeCursor = (at: Date, id: string) => btoa(JSON.stringify([at.toISOString(), id]));
+const encodeCursor = (at: Date, id: string) => toCursor([at.toISOString(), id]);
 
 export const FailedNotificationsQuery = z.strictObject({
   organization_id: z.uuid().optional(),

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { effectiveLimits, isCountedLimit, LIMIT_KEYS, quotaUsage, type LimitKey } from '../../db/limits';
+import { effectiveLimits, quotaUsage } from '../../db/limits';
+import { isCountedLimit, LIMIT_KEYS, type LimitKey } from '../../domain/quota';
 import { recordOpsActions } from '../../db/ops';
 import { changePlan, clearLimitOverride, limitOverride, organizationForOps, planNames, setLimitOverride } from '../../db/ops-limits';
 import { ApiError, notFound } from '../errors';

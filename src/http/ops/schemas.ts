@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { fromCursor, toCursor } from '../cursor';
 import { Instant, isStorableText, Text, whenFieldsValid } from '../../domain/validation';
 import type { RunFilter, RunListRow, RunRow } from '../../db/ops';
 import { RUN_ACTIONS } from '../../ops/runs';
 import { RUN_STATUSES, RUN_TRIGGERS, WORKFLOW_NAMES } from '../../ops/workflows';
-import { ApiError } from '../errors';
 
 /** Request and response shapes of the ops API (tests import the types). */
 
@@ -66,17 +66,9 @@ const Cursor = z.object({
   id: InstanceId,
 });
 
-export const encodeRunCursor = (row: { cursor_at: string; instance_id: string }) =>
-  btoa(JSON.stringify({ at: row.cursor_at, id: row.instance_id })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+export const encodeRunCursor = (row: { cursor_at: string; instance_id: string }) => toCursor({ at: row.cursor_at, id: row.instance_id });
 
-export function decodeRunCursor(cursor: string | undefined) {
-  if (!cursor) return undefined;
-  try {
-    return Cursor.parse(JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))));
-  } catch {
-    throw new ApiError('validation_failed', 'invalid cursor: pass back next_cursor unchanged', { issues: [{ path: 'cursor', message: 'Invalid cursor' }] });
-  }
-}
+export const decodeRunCursor = (cursor: string | undefined) => fromCursor(Cursor, cursor);
 
 /** A run as the API answers it. */
 export function runView(row: RunListRow | RunRow) {

@@ -14,10 +14,10 @@ import { assertCan } from '../permissions';
 import { validate } from '../validate';
 import type postgres from 'postgres';
 import type { AppEnv } from '../context';
-import { INVITATION_TEMPLATE, InvitationEmailMessage, type InvitationEmailPayload } from './messages';
+import { INVITATION_TEMPLATE, InvitationEmailMessage, type InvitationEmailPayload } from '../../notifications/invitation-messages';
 import { asCaller, invitationJson, organizationJson } from './shared';
 import { InvitableRole, InvitationToken } from './schemas';
-import { hashInvitationToken } from './tokens';
+import { sha256Hex as hashInvitationToken } from '../../notifications/hash';
 
 export const InviteBody = z.strictObject({
   email: z.email().max(320).transform((e) => e.trim().toLowerCase()),

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { fromCursor, toCursor } from '../cursor';
 import { deliveriesOf, findRun, findSchedule, insertShareLink, listRuns, organizationTimeZone, revokeShareLinks, type RunRow } from '../../db/reports';
 import { shareUrls } from '../../reports/config';
 import { computeFigures } from '../../reports/figures';
@@ -8,7 +9,7 @@ import { periodFor, previousPeriod, zonedTime } from '../../reports/schedule-tim
 import { hashShareToken, newShareToken } from '../../reports/share-token';
 import { XLSX_CONTENT_TYPE } from '../../reports/xlsx';
 import { asCaller } from '../caller';
-import { ApiError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { PageQuery } from '../pagination';
 import { assertCan } from '../permissions';
 import { validate } from '../validate';
@@ -48,15 +49,9 @@ function runJson(r: RunRow, deliveries: Delivery[]) {
 
 const RunsQuery = PageQuery.extend({ schedule_id: z.uuid().optional() });
 
-const encodeRunCursor = (r: RunRow) => btoa(JSON.stringify({ at: new Date(r.created_at).toISOString(), id: r.id })).replace(/=+$/, '');
-function decodeRunCursor(cursor: string | undefined) {
-  if (!cursor) return undefined;
-  try {
-    return z.object({ at: z.iso.datetime(), id: z.uuid() }).parse(JSON.parse(atob(cursor)));
-  } catch {
-    throw new ApiError('validation_failed', 'invalid cursor: pass back next_cursor unchanged', { issues: [{ path: 'cursor', message: 'Invalid cursor' }] });
-  }
-}
+const RunCursor = z.object({ at: z.iso.datetime(), id: z.uuid() });
+const encodeRunCursor = (r: RunRow) => toCursor({ at: new Date(r.created_at).toISOString(), id: r.id });
+const decodeRunCursor = (cursor: string | undefined) => fromCursor(RunCursor, cursor);
 
 /**
  * GET /reports/runs, GET /reports/runs/:id (with per-recipient delivery status),

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { LowercasePlatformName, PlatformName } from './platforms';
 
-/** Message shapes of the HIGH_PRIORITY and LOW_PRIORITY queues (kept from the legacy system). */
-export const PlatformName = z.enum(['TikTok', 'Instagram', 'YouTube']);
+/**
+ * Message shapes of the HIGH_PRIORITY and LOW_PRIORITY queues (kept from the legacy system): the
+ * contract between the steps that produce them and the consumers in src/queues.
+ */
 
 export const SingleVideoMessage = z.object({
   type: z.literal('single_video'),
@@ -24,7 +27,7 @@ export type SingleVideoMessage = z.infer<typeof SingleVideoMessage>;
 export const VideoBatchMessage = z.object({
   type: z.literal('video_batch'),
   /** lowercase in the legacy shape: 'tiktok' | 'instagram' | 'youtube' */
-  platform: z.enum(['tiktok', 'instagram', 'youtube']),
+  platform: LowercasePlatformName,
   videos: z
     .array(
       z.object({
@@ -56,9 +59,6 @@ export type VideoBatchMessage = z.infer<typeof VideoBatchMessage>;
 
 export const StatsMessage = z.discriminatedUnion('type', [SingleVideoMessage, VideoBatchMessage]);
 export type StatsMessage = z.infer<typeof StatsMessage>;
-
-export const PLATFORM_BY_LOWERCASE = { tiktok: 'TikTok', instagram: 'Instagram', youtube: 'YouTube' } as const;
-export const LOWERCASE_BY_PLATFORM = { TikTok: 'tiktok', Instagram: 'instagram', YouTube: 'youtube' } as const;
 
 /** What we put on the dead-letter queue ourselves when a message fails for good. */
 export const DeadLetter = z.object({
