@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { getNotificationPreferences, organizationTimezone, putNotificationPreferences } from '../../db/notification-preferences';
 import { CHANNELS, DEFAULT_CHANNELS, USER_NOTIFICATION_TYPES, type Channel, type UserNotificationType } from '../../notifications/types';
-import { requireOrganization } from '../auth';
 import { asCaller } from '../caller';
 import { validate } from '../validate';
 import type { AppEnv } from '../context';
@@ -35,7 +34,6 @@ function view(row: Awaited<ReturnType<typeof getNotificationPreferences>>, timez
 }
 
 export const meNotifications = new Hono<AppEnv>()
-  .use('*', requireOrganization)
   .get('/', async (c) => {
     const { org, user } = { org: c.get('org'), user: c.get('user') };
     const [row, tz] = await asCaller(c, async (tx) => [await getNotificationPreferences(tx, org.id, user.id), await organizationTimezone(tx, org.id)] as const);

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { createLinkTokenLink, TELEGRAM_LINK_TTL_MINUTES } from '../../notifications/telegram-link';
 import { createPendingLink, findLiveLink, unlinkUser } from '../../db/telegram';
-import { requireOrganization } from '../auth';
 import type { AppEnv } from '../context';
 
 /**
@@ -13,7 +12,6 @@ import type { AppEnv } from '../context';
  * name the caller's user id and organization themselves.
  */
 export const meTelegram = new Hono<AppEnv>()
-  .use('*', requireOrganization)
   .post('/link', async (c) => {
     const { url, tokenHash } = await createLinkTokenLink(c.env);
     const { expires_at } = await createPendingLink(c.get('sql'), c.get('org').id, c.get('user').id, tokenHash, TELEGRAM_LINK_TTL_MINUTES);

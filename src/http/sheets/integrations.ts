@@ -5,7 +5,6 @@ import { authorizationUrl, exchangeCode, generateCodeVerifier, OAuth2RequestErro
 import { base64url, decryptToken, encryptToken } from '../../google/token-crypto';
 import { SPREADSHEET_FIELDS } from '../../google/sheets-api';
 import { forgetAccessToken } from '../../steps/google-token';
-import { requireOrganization, requireUser } from '../auth';
 import { asCaller } from '../caller';
 import { ApiError, notFound } from '../errors';
 import { assertCan, type OrgRole } from '../permissions';
@@ -32,7 +31,8 @@ const SheetsParam = z.object({ id: z.uuid(), spreadsheetId: z.string().regex(/^[
 
 const badState = (why: string) => new ApiError('bad_request', `invalid OAuth state: ${why}; start again from GET /integrations/google/authorize`, { reason: why });
 
-export const googleIntegrations = new Hono<AppEnv>()
+/** GET /integrations/google/callback: public (mounted without a guard in src/http/app.ts). */
+export const googleCallback = new Hono<AppEnv>()
   // Google redirects the browser here: no bearer token. The signed, single-use state names the
   // user and organization that asked, and expires after 10 minutes.
   .get('/callback', validate('query', CallbackQuery), async (c) => {
@@ -71,10 +71,10 @@ export const googleIntegrations = new Hono<AppEnv>()
     forgetAccessToken(integrationId);
     const integration = await findIntegration(sql, pending.organization_id, integrationId);
     return c.json({ integration: integrationJson(integration!) }, 201);
-  })
+  });
 
-  .use('*', requireUser, requireOrganization)
-
+/** The tenant routes of /integrations/google (guarded where they are mounted: src/http/mount.ts). */
+export const googleIntegrations = new Hono<AppEnv>()
   .get('/authorize', validate('query', AuthorizeQuery), async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'imports.write');

@@ -7,7 +7,6 @@ import { parseVideoUrl } from '../../platforms/video-url';
 import { assertCanTrackVideos, assertQuota } from '../../steps/limits';
 import { instanceIdFor, startWorkflow } from '../../workflows/start';
 import type { SheetsResyncSourceParams } from '../../workflows/sheets-resync';
-import { requireOrganization, requireUser } from '../auth';
 import { asCaller } from '../caller';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
@@ -106,7 +105,6 @@ async function activeIntegration(c: AppContext, id: string) {
 }
 
 export const sheetsSources = new Hono<AppEnv>()
-  .use('*', requireUser, requireOrganization)
 
   .post('/', validate('json', CreateSourceBody), async (c) => {
     const org = c.get('org');
