@@ -34,6 +34,16 @@ function lint(doc: any): string[] {
   const problems: string[] = [];
   const result = new Validator(oas31 as unknown as Schema, '2020-12', false).validate(doc);
   if (!result.valid) problems.push(...result.errors.slice(0, 20).map((e) => `schema: ${e.instanceLocation} ${e.error}`));
+  const walk = (node: unknown, at: string): void => {
+    if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${at}/${i}`));
+    else if (node && typeof node === 'object') {
+      const allOf = (node as { allOf?: { type?: unknown }[] }).allOf;
+      // zod-to-openapi's `.nullable()` of a named schema: refuses null (use nullableRef)
+      if (allOf?.some((m) => Array.isArray(m.type) && m.type.includes('null'))) problems.push(`${at}: nullable allOf refuses null`);
+      for (const [k, v] of Object.entries(node)) walk(v, `${at}/${k}`);
+    }
+  };
+  walk(doc, '#');
   for (const ref of refsIn(doc)) if (!ref.startsWith('#/') || pointer(doc, ref) === undefined) problems.push(`unresolved $ref ${ref}`);
   for (const [path, item] of Object.entries<any>(doc.paths)) {
     for (const [method, op] of Object.entries<any>(item)) {

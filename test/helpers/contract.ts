@@ -20,7 +20,7 @@ export const NOT_YET_DECLARED = [
   '/blogger',
   '/me/telegram',
   '/me/notifications',
-  '/campaigns',
+  '/campaigns/:id/export.xlsx',
   '/alerts/rules',
   '/telegram',
   '/imports',
@@ -71,7 +71,10 @@ export function operationFor(method: string, path: string): Operation | undefine
 }
 
 const appRoutePattern = (p: string) => new RegExp(`^${p.replace(/[.]/g, '\\.').replace(/:[A-Za-z_][A-Za-z0-9_]*/g, '[^/]+')}$`);
-const isUndeclaredModule = (path: string) => NOT_YET_DECLARED.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+/** The NOT_YET_DECLARED entry (a path prefix, `:params` allowed) a path falls under. */
+export const undeclaredModuleOf = (path: string) =>
+  NOT_YET_DECLARED.find((prefix) => new RegExp(`^${prefix.replace(/[.]/g, '\\.').replace(/:[A-Za-z_][A-Za-z0-9_]*/g, '[^/]+')}(/|$)`).test(path));
+const isUndeclaredModule = (path: string) => undeclaredModuleOf(path) !== undefined;
 
 /** Objects without additionalProperties become closed: an undeclared field in a response is drift. */
 function closeObjects(schema: unknown, inComposition = false): unknown {

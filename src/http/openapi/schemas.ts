@@ -13,3 +13,28 @@ export const Page = <T extends z.ZodType>(item: T) =>
 
 /** `{data}`: a complete (unpaginated) list. */
 export const List = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+
+/**
+ * A named (component) schema or null. `.nullable()` on a named schema comes out of zod-to-openapi
+ * as `allOf: [$ref, {type: [object, null]}]`, which refuses null; a union says what is meant.
+ */
+export const nullableRef = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
+/** A calendar day 'YYYY-MM-DD'. */
+export const DayString = z.string().openapi({ format: 'date', example: '2026-12-01' });
+export const PlatformName = z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']);
+export const VideoStatusName = z.enum(['tracking', 'stopped', 'deleted']);
+export const Mode = z.enum(['totals', 'increments']);
+
+const counterFields = { views: z.number(), likes: z.number(), comments: z.number(), reposts: z.number(), saves: z.number() };
+/** views, likes, comments, reposts, saves and engagements (= likes + comments + reposts + saves). */
+export const Counters = z.object({ ...counterFields, engagements: z.number() }).openapi('Counters');
+/** CPM, CPV, CPE (null without a budget or a positive denominator) and engagement rate (a fraction). */
+export const Metrics = z
+  .object({ cpm: z.number().nullable(), cpv: z.number().nullable(), cpe: z.number().nullable(), engagement_rate: z.number().nullable() })
+  .openapi('Metrics');
+/** Totals and increments (null before the first snapshot) and the metrics of the requested mode's values. */
+export const analyticsFields = { totals: nullableRef(Counters), increments: nullableRef(Counters), metrics: Metrics };
+
+/** `{success, id}`: a deleted object. */
+export const Deleted = z.object({ success: z.literal(true), id: Uuid });
