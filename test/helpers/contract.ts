@@ -16,7 +16,6 @@ import { apiDocuments } from '../../src/http/openapi/document';
  * still has undeclared routes, every undeclared route is under one of them). It only shrinks.
  */
 export const NOT_YET_DECLARED = [
-  '/dashboard',
   '/blogger',
   '/me/telegram',
   '/me/notifications',
