@@ -22,8 +22,6 @@ export const NOT_YET_DECLARED = [
   '/exports',
   '/integrations/google',
   '/sheets/sources',
-  '/reports',
-  '/shared/reports',
   '/ops',
 ];
 
