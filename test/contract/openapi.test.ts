@@ -100,6 +100,10 @@ describe('GET /ops/openapi.json', () => {
     expect(res.body.info.title).toMatch(/ops/i);
     expect(lint(res.body)).toEqual([]);
     expect(Object.keys(res.body.paths).every((p) => p.startsWith('/ops/'))).toBe(true);
+    const limits = res.body.paths['/ops/api/organizations/{id}/limits'];
+    expect(limits.put.security).toEqual([{ opsToken: [] }]);
+    expect(limits.put.responses['403'].content['application/json'].schema.properties.error.properties.code.enum).toEqual(['forbidden']);
+    expect(limits.put.parameters.some((p: any) => p.name === 'X-Organization-Id')).toBe(false);
   });
 });
 

@@ -1,4 +1,3 @@
-import { Hono } from 'hono';
 import { backlogCounts, listOpsActions, listRuns, recordOpsActions, runsPerHour, workflowStats } from '../../db/ops';
 import { workflowsApiTarget } from '../../ops/config';
 import { RUN_ACTIONS } from '../../ops/runs';
@@ -6,6 +5,7 @@ import { RUN_STATUSES, RUN_TRIGGERS, WORKFLOW_NAMES } from '../../ops/workflows'
 import { CRON_WORKFLOWS, startScheduledWorkflow } from '../../scheduled';
 import { ApiError, notFound } from '../errors';
 import { validate } from '../validate';
+import { router } from '../openapi/route';
 import { requireActingOperator, requireOperator, type OpsEnv } from './auth';
 import { opsPage } from './page';
 import { opsRuns } from './runs';
@@ -31,7 +31,7 @@ import { ActionsQuery, MetricsQuery, runView, ScheduledRunBody } from './schemas
  *   /ops/api/dead-letters/*                    list, detail, replay, resolve, bulk (./dead-letters.ts)
  *   /ops/api/organizations/:id/{limits,plan}   limit overrides and plan, admin only to change (./organizations.ts)
  */
-const api = new Hono<OpsEnv>();
+const api = router<OpsEnv>();
 api.use('*', requireOperator);
 
 api.get('/meta', (c) => {
@@ -109,6 +109,6 @@ api.get('/actions', validate('query', ActionsQuery), async (c) => {
   return c.json({ data, next_cursor: rows.length > q.limit ? (data.at(-1)?.id ?? null) : null });
 });
 
-export const ops = new Hono<OpsEnv>();
+export const ops = router<OpsEnv>();
 ops.route('/api', api);
 ops.route('/', opsPage);
