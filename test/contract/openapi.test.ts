@@ -40,6 +40,8 @@ function lint(doc: any): string[] {
       const allOf = (node as { allOf?: { type?: unknown }[] }).allOf;
       // zod-to-openapi's `.nullable()` of a named schema: refuses null (use nullableRef)
       if (allOf?.some((m) => Array.isArray(m.type) && m.type.includes('null'))) problems.push(`${at}: nullable allOf refuses null`);
+      // `.extend()` of a named schema: an allOf whose closed parts refuse each other's fields (spread `.shape` instead)
+      else if (allOf?.some((m) => '$ref' in (m as object))) problems.push(`${at}: allOf over a named schema`);
       for (const [k, v] of Object.entries(node)) walk(v, `${at}/${k}`);
     }
   };

@@ -17,9 +17,6 @@ import { apiDocuments } from '../../src/http/openapi/document';
  */
 export const NOT_YET_DECLARED = [
   '/blogger',
-  // the ops API: runs and dead letters (the rest of /ops/api is declared)
-  '/ops/api/runs',
-  '/ops/api/dead-letters',
 ];
 
 /** Served by the app but not operations of the API: the documents, the reference page, the health probe. */

@@ -8,6 +8,7 @@ import { validate } from '../validate';
 import { z } from '@hono/zod-openapi';
 import { defineRoute, json, jsonBody, router } from '../openapi/route';
 import { Meta, Metrics, OpsAction, RunView } from './responses';
+import { nullableRef } from '../openapi/schemas';
 import { requireActingOperator, requireOperator, type OpsEnv } from './auth';
 import { opsPage } from './page';
 import { opsRuns } from './runs';
@@ -39,7 +40,7 @@ const scheduledRoute = defineRoute('ops', {
   method: 'get', path: '/scheduled', tags: T, summary: 'The crons and the workflow each starts',
   responses: { 200: json(z.object({ data: z.array(z.object({ cron: z.string(), workflow: z.string().nullable(), description: z.string(), available: z.boolean() })) }), 'The crons') },
 });
-const RunStarted = z.object({ instance_id: z.string(), workflow: z.string(), created: z.boolean(), run: RunView.nullable() });
+const RunStarted = z.object({ instance_id: z.string(), workflow: z.string(), created: z.boolean(), run: nullableRef(RunView) });
 const scheduledRunRoute = defineRoute('ops', {
   method: 'post', path: '/scheduled/run', tags: T, summary: 'Start a cron’s workflow now', description: 'Operators and admins; the same instance id as the cron would use, so a second start finds the first (200).',
   middleware: [requireActingOperator], request: { body: jsonBody(ScheduledRunBody.openapi({ example: { cron: '0 0 * * *' } })) },

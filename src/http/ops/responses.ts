@@ -78,3 +78,44 @@ export const Metrics = z.object({
   }),
   recent_failures: z.array(RunView),
 });
+
+const dlFields = {
+  id: z.string(),
+  message_id: z.string(),
+  source_queue: z.string(),
+  error_code: z.string(),
+  reason: z.string(),
+  attempts: z.number().int(),
+  organization_id: Uuid.nullable(),
+  organization_name: z.string().nullable(),
+  status: z.enum(['open', 'replayed', 'resolved']),
+  created_at: Timestamp,
+  resolved_at: Timestamp.nullable(),
+  resolved_by: z.string().nullable(),
+  resolution_note: z.string().nullable(),
+  replayed_at: Timestamp.nullable(),
+  replay_queue: z.string().nullable(),
+  replay_count: z.number().int(),
+};
+export const DeadLetter = z.object(dlFields).openapi('DeadLetter');
+export const DeadLetterWithBody = z.object({ ...dlFields, body: z.unknown() }).openapi('DeadLetterWithBody');
+export const LetterResult = z.object({
+  id: z.string(),
+  outcome: z.enum(['ok', 'failed', 'rejected']),
+  error: z.string().nullable(),
+  code: z.enum(['conflict', 'unprocessable', 'bad_gateway']).optional(),
+  queue: z.string().nullable().optional(),
+});
+export const RunActionResult = z.object({
+  instance_id: z.string(),
+  workflow: z.string(),
+  outcome: z.enum(['ok', 'failed', 'rejected']),
+  from_status: z.string().nullable(),
+  status: z.string().nullable(),
+  error: z.string().nullable(),
+  code: z.enum(['not_found', 'conflict', 'unprocessable', 'bad_gateway']).nullable(),
+});
+export const Live = z.union([
+  z.object({ status: z.string().nullable(), error: z.string().nullable() }),
+  z.object({ status: z.null(), error: z.null(), unavailable: z.string() }),
+]).nullable();
