@@ -1,9 +1,8 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { checkConfig } from '../env';
 import { createSql } from '../db/client';
-import { requireOrganization, requireUser } from './auth';
 import { ApiError, handleError } from './errors';
 import { dashboardVideos } from './dashboard/videos';
 import { dashboardAnalytics } from './dashboard/analytics';
@@ -20,14 +19,18 @@ import { alertRules } from './notifications/alert-rules';
 import { imports } from './imports';
 import { campaignExportRoutes, exportRoutes } from './exports';
 
-import { googleIntegrations } from './sheets/integrations';
+import { googleCallback, googleIntegrations } from './sheets/integrations';
 import { sheetsSources } from './sheets/sources';
 
 import { reports, sharedReports } from './reports';
 import type { AppEnv } from './context';
 import { corsFromConfig } from './cors';
+import { mountGroups } from './mount';
+import { apiDocuments } from './openapi/document';
+import { docs } from './openapi/docs';
+import { defaultHook } from './openapi/route';
 
-export const app = new Hono<AppEnv>();
+export const app = new OpenAPIHono<AppEnv>({ defaultHook: defaultHook as never });
 
 app.use(requestId());
 app.use(secureHeaders());
@@ -52,46 +55,46 @@ app.get('/health', async (c) => {
   }
 });
 
-// Routes for a signed-in user, before they act for an organization (registration, invitations).
-const USER_ROUTES: string[] = ['/organizations/*', '/me/*', '/invitations/*'];
-for (const prefix of USER_ROUTES) app.use(prefix, requireUser);
+// Auth by construction (src/http/mount.ts): each router is mounted through the group that guards it.
+const mount = mountGroups(app);
 
-// Routes for a signed-in user acting for one of their organizations.
-const TENANT_ROUTES = ['/dashboard/*', '/blogger/*', '/organization/*', '/limits/*', '/campaigns/*', '/imports/*', '/exports/*', '/reports/*'];
-for (const prefix of TENANT_ROUTES) app.use(prefix, requireUser, requireOrganization);
-app.use('/alerts/*', requireUser, requireOrganization);
+// A signed-in user, before they act for an organization (registration, invitations, preferences).
+mount.user('/organizations', organizations);
+mount.user('/me', me);
+mount.user('/invitations', invitations);
 
-app.route('/dashboard/videos', dashboardVideos);
-app.route('/dashboard', dashboardAnalytics);
-app.route('/blogger', bloggers);
-app.route('/organizations', organizations);
-app.route('/me/telegram', meTelegram);
-app.route('/me/notifications', meNotifications);
-app.route('/me', me);
-app.route('/invitations', invitations);
-app.route('/organization', organization);
-app.route('/limits', limits);
-app.route('/campaigns', campaigns);
-app.route('/alerts/rules', alertRules);
+// A signed-in user acting for one of their organizations.
+mount.tenant('/dashboard/videos', dashboardVideos);
+mount.tenant('/dashboard', dashboardAnalytics);
+mount.tenant('/blogger', bloggers);
+mount.tenant('/me/telegram', meTelegram);
+mount.tenant('/me/notifications', meNotifications);
+mount.tenant('/organization', organization);
+mount.tenant('/limits', limits);
+mount.tenant('/campaigns', campaigns);
+mount.tenant('/alerts/rules', alertRules);
+mount.tenant('/imports', imports);
+mount.tenant('/exports', exportRoutes);
+mount.tenant('/campaigns', campaignExportRoutes);
+mount.tenant('/reports', reports);
+mount.tenant('/sheets/sources', sheetsSources);
+mount.tenant('/integrations/google', googleIntegrations);
 
 // Telegram's webhook: authenticated by its secret header (src/http/notifications/telegram-webhook.ts).
-app.route('/telegram', telegramWebhook);
-
-app.route('/imports', imports);
-app.route('/exports', exportRoutes);
-app.route('/campaigns', campaignExportRoutes);
-
-// Google Sheets: each router guards its own routes (the OAuth callback has no bearer token).
-app.route('/integrations/google', googleIntegrations);
-app.route('/sheets/sources', sheetsSources);
-
-app.route('/reports', reports);
+mount.public('/telegram', telegramWebhook);
+// Google's OAuth callback: no bearer token (Google redirects the browser); its signed state names the caller.
+mount.public('/integrations/google', googleCallback);
 // Public, read-only: a shared report's token is its credential (no sign-in).
-app.route('/shared/reports', sharedReports);
+mount.public('/shared/reports', sharedReports);
 
 // Operators only (an ops token or an ops role, never organization members): /ops/api/* is guarded
 // by src/http/ops/auth.ts; /ops itself is the static page that asks for the token.
 app.route('/ops', ops);
+
+// The contract: OpenAPI 3.1 documents generated from the route declarations, and a reference page.
+app.get('/openapi.json', (c) => c.json(apiDocuments(app).api));
+app.get('/ops/openapi.json', (c) => c.json(apiDocuments(app).ops));
+mount.public('/docs', docs);
 
 export type App = typeof app;
 export { ApiError };

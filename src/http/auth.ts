@@ -26,6 +26,8 @@ const ClaimsSchema = z.object({ sub: z.uuid(), email: z.string().optional() });
 
 /** Verifies the Supabase access token and sets `user`. 401 for a missing, malformed or expired token. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  // idempotent: a path under two mounted groups (src/http/mount.ts) is checked once
+  if (c.get('user')) return next();
   const header = c.req.header('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]) throw new ApiError('unauthorized', 'missing bearer token: send Authorization: Bearer <Supabase access token>');
@@ -49,6 +51,7 @@ const OrgIdSchema = z.uuid();
  * `organization_id` query parameter, else the caller's only organization.
  */
 export const requireOrganization = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get('org')) return next();
   const user = c.get('user');
   const requested = c.req.header('x-organization-id') ?? c.req.query('organization_id');
   if (requested !== undefined && !OrgIdSchema.safeParse(requested).success) {

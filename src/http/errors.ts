@@ -74,6 +74,10 @@ export const domainErrorAsApiError = (err: DomainError) => new ApiError(DOMAIN_E
 export function handleError(err: Error, c: Context) {
   if (err instanceof ApiError) return errorResponse(c, err);
   if (err instanceof DomainError) return errorResponse(c, domainErrorAsApiError(err));
+  // a JSON route sent another Content-Type (@hono/zod-openapi's 415): the body is invalid as before
+  if (err instanceof HTTPException && err.status === 415) {
+    return errorResponse(c, new ApiError('validation_failed', 'invalid request body: send JSON with Content-Type: application/json', { issues: [{ path: '', message: 'expected application/json' }] }));
+  }
   if (err instanceof HTTPException) {
     const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === err.status)?.[0] ?? 'bad_request') as ErrorCode;
     return errorResponse(c, new ApiError(code, err.message || code.replace(/_/g, ' ')));

@@ -1,4 +1,4 @@
-import { SELF } from 'cloudflare:test';
+import { fetchWorker } from '../helpers/worker';
 import ExcelJS from 'exceljs';
 import { unzipSync, strFromU8 } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ const HOSTILE = {
 };
 
 async function download(path: string, t = token) {
-  const res = await SELF.fetch(`http://influtics.test${path}`, { headers: { authorization: `Bearer ${t}` } });
+  const res = await fetchWorker(`${path}`, { headers: { authorization: `Bearer ${t}` } });
   const bytes = new Uint8Array(await res.arrayBuffer());
   return { res, bytes };
 }

@@ -1,4 +1,4 @@
-import { SELF } from 'cloudflare:test';
+import { fetchWorker } from '../helpers/worker';
 import { call, eventually } from '../helpers/api';
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -18,7 +18,7 @@ export async function upload(token: string, bytes: Uint8Array, opts: { query?: R
     headers['content-type'] = XLSX;
     body = bytes;
   }
-  const res = await SELF.fetch(`http://influtics.test/imports/excel${qs ? `?${qs}` : ''}`, { method: 'POST', headers, body });
+  const res = await fetchWorker(`/imports/excel${qs ? `?${qs}` : ''}`, { method: 'POST', headers, body });
   const text = await res.text();
   let parsed: any = text;
   try {

@@ -1,4 +1,5 @@
-import { env, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
+import { fetchWorker } from '../helpers/worker';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql, addMember, createOrganization, rolledBackAs, type Fixture } from '../helpers/db';
@@ -24,7 +25,7 @@ beforeAll(async () => {
 });
 
 async function fetchRaw(path: string, t: string) {
-  return SELF.fetch(`http://influtics.test${path}`, { headers: { authorization: `Bearer ${t}` } });
+  return fetchWorker(`${path}`, { headers: { authorization: `Bearer ${t}` } });
 }
 
 describe('GET /imports/excel/template', () => {
@@ -62,7 +63,7 @@ describe('POST /imports/excel: bad requests are 4xx', () => {
     expect((await upload(token, new Uint8Array(0))).body.error.code).toBe('validation_failed');
     const form = new FormData();
     form.set('other', 'x');
-    const noFile = await SELF.fetch('http://influtics.test/imports/excel', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const noFile = await fetchWorker('/imports/excel', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
     expect(noFile.status).toBe(400);
     const bad = await upload(token, fileBytes, { query: { start_tracking: 'maybe', campaign_id: 'x' } });
     expect(bad.status).toBe(400);
@@ -85,7 +86,7 @@ describe('POST /imports/excel: bad requests are 4xx', () => {
     expect(res.body.error.code).toBe('forbidden');
     const member = await addMember(sql, org.orgId, 'member');
     expect((await upload(await tokenFor(member.userId), fileBytes)).status).toBe(202);
-    const anonymous = await SELF.fetch('http://influtics.test/imports/excel', { method: 'POST', body: fileBytes });
+    const anonymous = await fetchWorker('/imports/excel', { method: 'POST', body: fileBytes });
     expect(anonymous.status).toBe(401);
   });
 });

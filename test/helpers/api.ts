@@ -1,6 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { SignJWT } from 'jose';
 import { TEST_SECRETS } from '../setup/secrets';
+import { checkAgainstContract } from './contract';
 
 /** A Supabase-shaped access token for the user, signed with the test secret. */
 export async function tokenFor(userId: string, opts: { email?: string; expiresIn?: string; secret?: string; audience?: string } = {}) {
@@ -32,6 +33,8 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
   if (body !== undefined) headers['content-type'] ??= 'application/json';
   const res = await SELF.fetch(`http://influtics.test${path}`, { method, headers, body });
   const text = await res.text();
+  // every response is checked against the OpenAPI document: drift fails the test that saw it
+  checkAgainstContract(method, path, { status: res.status, contentType: res.headers.get('content-type') ?? '', text });
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : null;

@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
 import { z } from 'zod';
 import { app } from '../../src/http/app';
+import { MOUNTED_ROUTES } from '../../src/http/mount';
 
 /**
  * The routes the fuzz suite attacks, read from the app's own route table (Hono `app.routes`), so
@@ -25,6 +26,19 @@ export function endpoints(): Endpoint[] {
 }
 
 /**
+ * Every route mounted as a tenant route (src/http/mount.ts): the list the cross-organization suites
+ * (test/security/auth.test.ts, test/contract/route-table.test.ts) attack, derived from the app, so a
+ * tenant route added later is covered without editing a list.
+ */
+export function tenantRoutes(): Endpoint[] {
+  const tenant = new Set(MOUNTED_ROUTES.filter((m) => m.access === 'tenant').map((m) => `${m.method} ${m.path}`));
+  return endpoints().filter((r) => tenant.has(`${r.method} ${r.path}`));
+}
+
+/** A path with each `:param` replaced by a fresh UUID (nobody's object). */
+export const concrete = (path: string) => path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, () => crypto.randomUUID());
+
+/**
  * The only routes allowed to answer something other than JSON when they succeed: the ops page and
  * its scripts, and the file downloads (xlsx). Their errors must still be the JSON envelope.
  */
@@ -32,6 +46,7 @@ export const NON_JSON_ROUTES = new Set([
   'GET /ops', 'GET /ops/assets/ops.js', 'GET /ops/assets/chart.umd.min.js',
   'GET /imports/excel/template', 'GET /imports/:id/file', 'GET /exports/videos.xlsx', 'GET /campaigns/:id/export.xlsx',
   'GET /reports/runs/:id/file', 'GET /shared/reports/:token', 'GET /shared/reports/:token/file',
+  'GET /docs', 'GET /docs/assets/scalar.js', 'GET /docs/assets/docs.js',
 ]);
 
 /**

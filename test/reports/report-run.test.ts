@@ -6,6 +6,7 @@ import { REPORT_STEPS, type ScheduledReportParams } from '../../src/workflows/sc
 import { createCampaignFixture, type CampaignFixture } from '../campaigns/fixtures';
 import { call, eventually, tokenFor } from '../helpers/api';
 import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';
+import { fetchWorker } from '../helpers/worker';
 
 /**
  * ScheduledReport runs on the hand-computed campaign of the analytics tests ("March push",
@@ -313,14 +314,13 @@ describe('POST /reports/schedules/:id/preview', () => {
   });
 });
 
+/** The Worker's raw Response, checked against the OpenAPI document (test/helpers/worker.ts). */
 async function SELFfetch(path: string, bearer: string) {
-  const { SELF } = await import('cloudflare:test');
-  return SELF.fetch(`http://influtics.test${path}`, { headers: { authorization: `Bearer ${bearer}` } });
+  return fetchWorker(path, { headers: { authorization: `Bearer ${bearer}` } });
 }
 
 /** Public links point at REPORTS_PUBLIC_BASE_URL; the test Worker answers them on any origin. */
 async function fetchPublic(url: string, headers: Record<string, string> = {}) {
-  const { SELF } = await import('cloudflare:test');
   const u = new URL(url);
-  return SELF.fetch(`http://influtics.test${u.pathname}`, { headers });
+  return fetchWorker(u.pathname, { headers });
 }

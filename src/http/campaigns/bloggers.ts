@@ -1,9 +1,8 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { campaignBloggers } from '../../db/analytics';
 import { notFound } from '../errors';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { CampaignBloggers } from './responses';
 import { analyticsJson, asCaller, IdParam, ModeParam, RangeFields, rangeInOrder, rangeNotInOrder } from './shared';
 
 export const BloggersQuery = z.object({ ...RangeFields, mode: ModeParam }).refine(rangeInOrder, rangeNotInOrder);
@@ -14,7 +13,13 @@ export const BloggersQuery = z.object({ ...RangeFields, mode: ModeParam }).refin
  * totals, increments and metrics over the same range as /stats, each blogger's budget being the
  * sum of their videos' budgets. Sorted by the mode's views, most first.
  */
-export const bloggers = new Hono<AppEnv>().get('/:id/bloggers', validate('param', IdParam), validate('query', BloggersQuery), async (c) => {
+const bloggersRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/bloggers', tags: ['Campaign analytics'], summary: 'The campaign’s figures per blogger',
+  description: 'Every assigned or authoring blogger (and `blogger: null` for videos without one), sorted by the mode’s views.',
+  request: { params: IdParam, query: BloggersQuery }, responses: { 200: json(CampaignBloggers, 'One row per blogger') },
+}, { errors: ['not_found'] });
+
+export const bloggers = router().openapi(bloggersRoute, async (c) => {
   const { id } = c.req.valid('param');
   const q = c.req.valid('query');
   const result = await asCaller(c, (tx) => campaignBloggers(tx, c.get('org').id, id, { mode: q.mode, from: q.from, to: q.to }));
@@ -31,5 +36,5 @@ export const bloggers = new Hono<AppEnv>().get('/:id/bloggers', validate('param'
     }))
     .sort((a, b) => Number(a.blogger === null) - Number(b.blogger === null) || b._key - a._key || (a.blogger?.username ?? '').localeCompare(b.blogger?.username ?? ''))
     .map(({ _key, ...row }) => row);
-  return c.json({ campaign_id: id, mode: q.mode, from: result.from, to: result.to, data });
+  return c.json({ campaign_id: id, mode: q.mode, from: result.from, to: result.to, data }, 200);
 });

@@ -1,12 +1,12 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { Text, whenFieldsValid } from '../../domain/validation';
 import { deleteCampaign, findCampaign, insertCampaign, listCampaigns, setCampaignTags, updateCampaign } from '../../db/campaigns';
 import { ApiError, notFound } from '../errors';
 import { decodeCursor, page, PageQuery } from '../pagination';
 import { assertCan } from '../permissions';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { Deleted, Page } from '../openapi/schemas';
+import { Campaign, CampaignEnvelope } from './responses';
 import { asCaller, campaignJson, campaignOr404, Currency, Day, IdParam, Money, TagNames, uniqueName } from './shared';
 
 const datesInOrder = (b: { starts_on?: string | null; ends_on?: string | null }) => !b.starts_on || !b.ends_on || b.starts_on <= b.ends_on;
@@ -44,9 +44,35 @@ export const ListCampaignsQuery = PageQuery.extend({
   search: Text({ max: 100 }).optional(),
 });
 
+const T = ['Campaigns'];
+const createRoute = defineRoute('tenant', {
+  method: 'post', path: '/', tags: T, summary: 'Create a campaign',
+  description: 'Needs `campaigns.write` (owner, admin, member). Names are unique in the organization.',
+  request: { body: jsonBody(CreateCampaignBody.openapi({ example: { name: 'Spring launch', budget: 5000, currency: 'EUR', starts_on: '2026-03-01', ends_on: '2026-04-30', tags: ['launch'] } })) },
+  responses: { 201: json(CampaignEnvelope, 'The new campaign') },
+}, { errors: ['forbidden', 'conflict'] });
+const listRoute = defineRoute('tenant', {
+  method: 'get', path: '/', tags: T, summary: 'List campaigns', description: 'Filtered by tag or a name search, in keyset pages.',
+  request: { query: ListCampaignsQuery },
+  responses: { 200: json(Page(Campaign), 'A page of campaigns') },
+});
+const getRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}', tags: T, summary: 'A campaign',
+  request: { params: IdParam }, responses: { 200: json(CampaignEnvelope, 'The campaign') },
+}, { errors: ['not_found'] });
+const updateRoute = defineRoute('tenant', {
+  method: 'patch', path: '/{id}', tags: T, summary: 'Change a campaign', description: 'Only the fields sent change; the dates must stay in order.',
+  request: { params: IdParam, body: jsonBody(UpdateCampaignBody.openapi({ example: { budget: 7500 } })) },
+  responses: { 200: json(CampaignEnvelope, 'The campaign as changed') },
+}, { errors: ['forbidden', 'not_found', 'conflict'] });
+const deleteRoute = defineRoute('tenant', {
+  method: 'delete', path: '/{id}', tags: T, summary: 'Delete a campaign', description: 'Its videos stay (unassigned); its blogger and tag links go.',
+  request: { params: IdParam }, responses: { 200: json(Deleted, 'The campaign was deleted') },
+}, { errors: ['forbidden', 'not_found'] });
+
 /** POST /campaigns, GET /campaigns, GET/PATCH/DELETE /campaigns/:id */
-export const crud = new Hono<AppEnv>()
-  .post('/', validate('json', CreateCampaignBody), async (c) => {
+export const crud = router()
+  .openapi(createRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'campaigns.write');
     const body = c.req.valid('json');
@@ -58,20 +84,20 @@ export const crud = new Hono<AppEnv>()
     return c.json({ campaign: campaignJson(campaign) }, 201);
   })
 
-  .get('/', validate('query', ListCampaignsQuery), async (c) => {
+  .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const rows = await asCaller(c, (tx) => listCampaigns(tx, c.get('org').id, { tag: q.tag, search: q.search, afterId: decodeCursor(q.cursor), limit: q.limit + 1 }));
     const result = page(rows, q.limit);
-    return c.json({ data: result.data.map(campaignJson), next_cursor: result.next_cursor });
+    return c.json({ data: result.data.map(campaignJson), next_cursor: result.next_cursor }, 200);
   })
 
-  .get('/:id', validate('param', IdParam), async (c) => {
+  .openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param');
     const campaign = await asCaller(c, (tx) => campaignOr404(tx, c.get('org').id, id));
-    return c.json({ campaign: campaignJson(campaign) });
+    return c.json({ campaign: campaignJson(campaign) }, 200);
   })
 
-  .patch('/:id', validate('param', IdParam), validate('json', UpdateCampaignBody), async (c) => {
+  .openapi(updateRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'campaigns.write');
     const { id } = c.req.valid('param');
@@ -89,15 +115,15 @@ export const crud = new Hono<AppEnv>()
       await uniqueName(body.name, updateCampaign(tx, org.id, id, body));
       return (await findCampaign(tx, org.id, id))!;
     });
-    return c.json({ campaign: campaignJson(campaign) });
+    return c.json({ campaign: campaignJson(campaign) }, 200);
   })
 
-  .delete('/:id', validate('param', IdParam), async (c) => {
+  .openapi(deleteRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'campaigns.write');
     const { id } = c.req.valid('param');
     // its videos stay (campaign_id set null); its blogger and tag links go with it
     const deleted = await asCaller(c, (tx) => deleteCampaign(tx, org.id, id));
     if (!deleted) throw notFound('campaign');
-    return c.json({ success: true, id });
+    return c.json({ success: true as const, id }, 200);
   });

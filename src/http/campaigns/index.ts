@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../context';
+import { router } from '../openapi/route';
 import { assignments } from './assignments';
 import { bloggers } from './bloggers';
 import { crud } from './crud';
@@ -12,7 +11,7 @@ import { videos } from './videos';
  * (stats, timeseries, video list, per-blogger rollup). Reads are open to every member; writes need
  * `campaigns.write`. Another organization's campaign, video or blogger answers 404.
  */
-export const campaigns = new Hono<AppEnv>()
+export const campaigns = router()
   .route('/', crud)
   .route('/', assignments)
   .route('/', stats)

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { findCampaign, isCampaignNameTaken, type CampaignRow } from '../../db/campaigns';
 import { budgetMetrics, engagements, type Counters } from '../../domain/analytics';
 import { ApiError, notFound } from '../errors';

@@ -1,9 +1,8 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { campaignStats } from '../../db/analytics-aggregate';
 import { notFound } from '../errors';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { CampaignStats } from './responses';
 import { asCaller, IdParam, ModeParam, RangeFields, rangeInOrder, rangeNotInOrder } from './shared';
 
 export const StatsQuery = z.object({ ...RangeFields, mode: ModeParam }).refine(rangeInOrder, rangeNotInOrder);
@@ -16,11 +15,17 @@ export const StatsQuery = z.object({ ...RangeFields, mode: ModeParam }).refine(r
  * a video whose tracking started inside the range counts from its first snapshot.
  * Budget metrics divide the campaign's effective budget by these values.
  */
-export const stats = new Hono<AppEnv>().get('/:id/stats', validate('param', IdParam), validate('query', StatsQuery), async (c) => {
+const statsRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/stats', tags: ['Campaign analytics'], summary: 'Campaign totals or increments, budget and metrics',
+  description: 'totals: values on `to`; increments: growth from `from` to `to`. Budget metrics divide the campaign’s effective budget by these values.',
+  request: { params: IdParam, query: StatsQuery }, responses: { 200: json(CampaignStats, 'The campaign’s figures') },
+}, { errors: ['not_found'] });
+
+export const stats = router().openapi(statsRoute, async (c) => {
   const { id } = c.req.valid('param');
   const q = c.req.valid('query');
   const result = await asCaller(c, (tx) => campaignStats(tx, c.get('org').id, id, { mode: q.mode, from: q.from, to: q.to }));
   if (!result) throw notFound('campaign');
-  return c.json(result);
+  return c.json(result, 200);
 });
 export type StatsResponse = NonNullable<Awaited<ReturnType<typeof campaignStats>>>;

@@ -1,13 +1,12 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { fromCursor, invalidCursor, toCursor } from '../cursor';
 import { VideoPlatformName } from '../../domain/platforms';
 import { Text } from '../../domain/validation';
 import { campaignVideos, type VideoSort } from '../../db/analytics';
 import { notFound } from '../errors';
 import { videoSummaryJson } from '../video-json';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { CampaignVideos } from './responses';
 import { analyticsJson, asCaller, IdParam, ModeParam, RangeFields, rangeInOrder, rangeNotInOrder } from './shared';
 
 export const CampaignVideosQuery = z
@@ -43,7 +42,13 @@ function decodeSortCursor(cursor: string | undefined, sort: VideoSort, order: 'a
  * metrics (each video's own budget), sorted by views, growth, er or published_at (nulls last,
  * ties by id), filtered by platform, status, blogger_id and tag, in keyset pages.
  */
-export const videos = new Hono<AppEnv>().get('/:id/videos', validate('param', IdParam), validate('query', CampaignVideosQuery), async (c) => {
+const videosRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/videos', tags: ['Campaign analytics'], summary: 'The campaign’s videos with their figures',
+  description: 'Sorted by views, growth, er or published_at (nulls last), filtered by platform, status, blogger and tag, in keyset pages.',
+  request: { params: IdParam, query: CampaignVideosQuery }, responses: { 200: json(CampaignVideos, 'A page of videos') },
+}, { errors: ['not_found'] });
+
+export const videos = router().openapi(videosRoute, async (c) => {
   const { id } = c.req.valid('param');
   const q = c.req.valid('query');
   const after = decodeSortCursor(q.cursor, q.sort, q.order);
@@ -69,5 +74,5 @@ export const videos = new Hono<AppEnv>().get('/:id/videos', validate('param', Id
     order: q.order,
     data,
     next_cursor: result.rows.length > q.limit && last ? encodeSortCursor(q.sort, q.order, last.sort_key, last.id) : null,
-  });
+  }, 200);
 });

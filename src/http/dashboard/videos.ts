@@ -1,8 +1,7 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { VideoPlatformName } from '../../domain/platforms';
+import { z } from '@hono/zod-openapi';
 import { TagNames, Text } from '../../domain/validation';
 import { parseVideoUrl } from '../../platforms/video-url';
+import { VideoPlatformName } from '../../domain/platforms';
 import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus } from '../../db/videos';
 import { assertCanTrackVideos } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
@@ -14,9 +13,10 @@ import { asCaller } from '../caller';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
 import { decodeCursor, page, PageQuery } from '../pagination';
-import { validate } from '../validate';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { IdParam, Page, Timestamp, Uuid } from '../openapi/schemas';
+import { Series, Video, VideoWithIncrements } from './responses';
 import { videoJson } from '../video-json';
-import type { AppEnv } from '../context';
 
 export const AddVideoBody = z.object({
   url: Text({ max: 2048 }),
@@ -39,8 +39,53 @@ export const ListVideosQuery = PageQuery.extend({
 }).refine(rangeInOrder, rangeNotInOrder);
 export const VideoQuery = z.object(RangeFields).refine(rangeInOrder, rangeNotInOrder);
 
-export const dashboardVideos = new Hono<AppEnv>()
-  .get('/', validate('query', ListVideosQuery), async (c) => {
+const T = ['Videos'];
+const listRoute = defineRoute('tenant', {
+  method: 'get', path: '/', tags: T, summary: 'List videos', description: 'Filtered by status, platform and campaign, with each video’s increments (day, week, range), in keyset pages.',
+  request: { query: ListVideosQuery }, responses: { 200: json(Page(VideoWithIncrements), 'A page of videos') },
+});
+const addRoute = defineRoute('tenant', {
+  method: 'post', path: '/', tags: T, summary: 'Add a video by URL', description: 'TikTok, Instagram or YouTube URL (others are stored as platform Other). Adding a known video answers it with 200.',
+  request: { body: jsonBody(AddVideoBody.openapi({ example: { url: 'https://www.tiktok.com/@creator/video/7300000000000000001', tags: ['launch'] } })) },
+  responses: { 201: json(z.object({ created: z.boolean(), video: Video }), 'The new video'), 200: json(z.object({ created: z.boolean(), video: Video }), 'The video was already there') },
+}, { errors: ['forbidden', 'not_found'] });
+const TrackingChange = (status: 'tracking' | 'stopped') => z.object({ success: z.literal(true), video_id: Uuid, status: z.literal(status) });
+const startRoute = defineRoute('tenant', {
+  method: 'post', path: '/start-tracking', tags: T, summary: 'Start tracking a video', description: 'Takes one unit of the tracked-videos quota; fetches it at once.',
+  request: { body: jsonBody(VideoIdBody) }, responses: { 200: json(TrackingChange('tracking'), 'Tracking') },
+}, { errors: ['forbidden', 'not_found', 'unprocessable', 'limit_exceeded'] });
+const stopRoute = defineRoute('tenant', {
+  method: 'post', path: '/stop-tracking', tags: T, summary: 'Stop tracking a video',
+  request: { body: jsonBody(VideoIdBody) }, responses: { 200: json(TrackingChange('stopped'), 'Stopped') },
+}, { errors: ['forbidden', 'not_found'] });
+const getRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}', tags: T, summary: 'A video with its increments',
+  request: { params: IdParam, query: VideoQuery }, responses: { 200: json(z.object({ video: VideoWithIncrements }), 'The video') },
+}, { errors: ['not_found'] });
+const timeseriesRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/timeseries', tags: T, summary: 'A video’s figures per day or week',
+  request: { params: IdParam, query: TimeseriesQuery }, responses: { 200: json(Series.extend({ video_id: Uuid }), 'The series') },
+}, { errors: ['not_found'] });
+const tagsRoute = defineRoute('tenant', {
+  method: 'put', path: '/{id}/tags', tags: T, summary: 'Replace a video’s tags', description: 'An empty list removes them all.',
+  request: { params: IdParam, body: jsonBody(SetVideoTagsBody.openapi({ example: { tags: ['launch'] } })) }, responses: { 200: json(z.object({ video: Video }), 'The video') },
+}, { errors: ['forbidden', 'not_found'] });
+const deleteRoute = defineRoute('tenant', {
+  method: 'delete', path: '/{id}', tags: T, summary: 'Remove a video', description: 'Soft by default (stops tracking, hides it, keeps its history); `purge=true` deletes it with its snapshots.',
+  request: { params: IdParam, query: DeleteVideoQuery },
+  responses: {
+    200: json(
+      z.union([
+        z.object({ success: z.literal(true), id: Uuid, removal: z.literal('purged'), snapshots_deleted: z.number().int() }),
+        z.object({ success: z.literal(true), id: Uuid, removal: z.literal('soft'), removed_at: Timestamp, status: z.literal('stopped') }),
+      ]),
+      'The video was removed',
+    ),
+  },
+}, { errors: ['forbidden', 'not_found'] });
+
+export const dashboardVideos = router()
+  .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const org = c.get('org');
     const { result, increments } = await asCaller(c, async (tx) => {
@@ -48,10 +93,10 @@ export const dashboardVideos = new Hono<AppEnv>()
       const result = page(rows, q.limit);
       return { result, increments: await videoIncrements(tx, org.id, result.data.map((v) => v.id), { from: q.from, to: q.to }) };
     });
-    return c.json({ data: result.data.map((v) => ({ ...videoJson(v), increments: increments.get(v.id) ?? null })), next_cursor: result.next_cursor });
+    return c.json({ data: result.data.map((v) => ({ ...videoJson(v), increments: increments.get(v.id) ?? null })), next_cursor: result.next_cursor }, 200);
   })
 
-  .post('/', validate('json', AddVideoBody), async (c) => {
+  .openapi(addRoute, async (c) => {
     assertCan(c.get('org').role, 'videos.write');
     const body = c.req.valid('json');
     const parsed = parseVideoUrl(body.url);
@@ -76,7 +121,7 @@ export const dashboardVideos = new Hono<AppEnv>()
     return c.json({ created, video: videoJson(video) }, created ? 201 : 200);
   })
 
-  .post('/start-tracking', validate('json', VideoIdBody), async (c) => {
+  .openapi(startRoute, async (c) => {
     assertCan(c.get('org').role, 'videos.track');
     const { video_id } = c.req.valid('json');
     const org = c.get('org');
@@ -104,18 +149,18 @@ export const dashboardVideos = new Hono<AppEnv>()
       priority: 'high',
     };
     await c.env.HIGH_PRIORITY.send(message, { contentType: 'json' });
-    return c.json({ success: true, video_id: updated.id, status: 'tracking' as const });
+    return c.json({ success: true as const, video_id: updated.id, status: 'tracking' as const }, 200);
   })
 
-  .post('/stop-tracking', validate('json', VideoIdBody), async (c) => {
+  .openapi(stopRoute, async (c) => {
     assertCan(c.get('org').role, 'videos.track');
     const { video_id } = c.req.valid('json');
     const updated = await asCaller(c, (tx) => setTrackingStatus(tx, c.get('org').id, video_id, 'stopped'));
     if (!updated) throw notFound('video');
-    return c.json({ success: true, video_id: updated.id, status: 'stopped' as const });
+    return c.json({ success: true as const, video_id: updated.id, status: 'stopped' as const }, 200);
   })
 
-  .get('/:id', validate('param', z.object({ id: z.uuid() })), validate('query', VideoQuery), async (c) => {
+  .openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
     const org = c.get('org');
@@ -124,20 +169,20 @@ export const dashboardVideos = new Hono<AppEnv>()
       return video && { video, increments: await videoIncrements(tx, org.id, [video.id], { from: q.from, to: q.to }) };
     });
     if (!found) throw notFound('video');
-    return c.json({ video: { ...videoJson(found.video), increments: found.increments.get(id) ?? null } });
+    return c.json({ video: { ...videoJson(found.video), increments: found.increments.get(id) ?? null } }, 200);
   })
 
   // One video's increments per day or ISO week, with its values at the end of each (carried forward).
-  .get('/:id/timeseries', validate('param', z.object({ id: z.uuid() })), validate('query', TimeseriesQuery), async (c) => {
+  .openapi(timeseriesRoute, async (c) => {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
     const result = await asCaller(c, (tx) => videoTimeseries(tx, c.get('org').id, id, { interval: q.interval, from: q.from, to: q.to }));
     if (!result) throw notFound('video');
-    return c.json({ video_id: id, ...result });
+    return c.json({ video_id: id, ...result }, 200);
   })
 
   // Replaces the video's tags (an empty list removes them all).
-  .put('/:id/tags', validate('param', z.object({ id: z.uuid() })), validate('json', SetVideoTagsBody), async (c) => {
+  .openapi(tagsRoute, async (c) => {
     assertCan(c.get('org').role, 'tags.write');
     const { id } = c.req.valid('param');
     const { tags } = c.req.valid('json');
@@ -148,12 +193,12 @@ export const dashboardVideos = new Hono<AppEnv>()
       return findVideo(tx, org.id, id);
     });
     if (!video) throw notFound('video');
-    return c.json({ video: videoJson(video) });
+    return c.json({ video: videoJson(video) }, 200);
   })
 
   // Default: soft removal (stops tracking, hides it from the list, keeps its history in campaign
   // totals). `?purge=true`: deletes the video with its snapshots, tags and campaign link.
-  .delete('/:id', validate('param', z.object({ id: z.uuid() })), validate('query', DeleteVideoQuery), async (c) => {
+  .openapi(deleteRoute, async (c) => {
     assertCan(c.get('org').role, 'videos.write');
     const { id } = c.req.valid('param');
     const { purge } = c.req.valid('query');
@@ -161,9 +206,9 @@ export const dashboardVideos = new Hono<AppEnv>()
     if (purge) {
       const purged = await asCaller(c, (tx) => purgeVideo(tx, org.id, id));
       if (!purged) throw notFound('video');
-      return c.json({ success: true, id, removal: 'purged' as const, snapshots_deleted: purged.snapshots_deleted });
+      return c.json({ success: true as const, id, removal: 'purged' as const, snapshots_deleted: purged.snapshots_deleted }, 200);
     }
     const removed = await asCaller(c, (tx) => softRemoveVideo(tx, org.id, id));
     if (!removed) throw notFound('video');
-    return c.json({ success: true, id, removal: 'soft' as const, removed_at: removed.removed_at, status: 'stopped' as const });
+    return c.json({ success: true as const, id, removal: 'soft' as const, removed_at: removed.removed_at, status: 'stopped' as const }, 200);
   });

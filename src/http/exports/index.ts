@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { VideoPlatformName } from '../../domain/platforms';
 import { asUser } from '../../db/client';
 import { campaignVideos, videoIncrements } from '../../db/analytics';
@@ -13,8 +12,9 @@ import { campaignSummaryRows, ExportTotals, exportSummaryRows, SUMMARY_COLUMNS, 
 import { streamXlsx, type Cell } from '../../excel/xlsx-stream';
 import { RangeFields, rangeInOrder, rangeNotInOrder } from '../analytics-query';
 import { notFound } from '../errors';
-import { validate } from '../validate';
-import type { AppContext, AppEnv } from '../context';
+import { defineRoute, router } from '../openapi/route';
+import { xlsxFile } from '../reports/responses';
+import type { AppContext } from '../context';
 
 /** Rows per database page while an export streams: one page of rows is what the Worker holds. */
 export const EXPORT_PAGE_SIZE = 1000;
@@ -118,7 +118,12 @@ async function* once(rows: () => Promise<Cell[][]> | Cell[][]): AsyncGenerator<C
 const safeName = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'export';
 
 /** GET /exports/videos.xlsx — the organization's videos (filters as GET /dashboard/videos), with a summary tab. */
-export const exportRoutes = new Hono<AppEnv>().get('/videos.xlsx', validate('query', VideosExportQuery), async (c) => {
+const videosExportRoute = defineRoute('tenant', {
+  method: 'get', path: '/videos.xlsx', tags: ['Exports'], summary: 'Export videos to Excel', description: 'The organization’s videos (filters as GET /dashboard/videos) with a summary tab, streamed.',
+  request: { query: VideosExportQuery }, responses: { 200: xlsxFile('The workbook') },
+}, { errors: ['not_found'] });
+
+export const exportRoutes = router().openapi(videosExportRoute, async (c) => {
   const q = c.req.valid('query');
   const org = c.get('org').id;
   let campaignName: string | undefined;
@@ -140,7 +145,12 @@ export const exportRoutes = new Hono<AppEnv>().get('/videos.xlsx', validate('que
 });
 
 /** GET /campaigns/:id/export.xlsx — the campaign's summary (as GET /campaigns/:id/stats) and its videos (as /videos). */
-export const campaignExportRoutes = new Hono<AppEnv>().get('/:id/export.xlsx', validate('param', IdParam), validate('query', CampaignExportQuery), async (c) => {
+const campaignExportRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/export.xlsx', tags: ['Exports'], summary: 'Export a campaign to Excel', description: 'Its summary (as GET /campaigns/{id}/stats) and its videos, streamed.',
+  request: { params: IdParam, query: CampaignExportQuery }, responses: { 200: xlsxFile('The workbook') },
+}, { errors: ['not_found'] });
+
+export const campaignExportRoutes = router().openapi(campaignExportRoute, async (c) => {
   const { id } = c.req.valid('param');
   const q = c.req.valid('query');
   const org = c.get('org').id;

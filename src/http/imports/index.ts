@@ -1,6 +1,5 @@
-import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { fromCursor, toCursor } from '../cursor';
 import { campaignExists } from '../../db/videos';
 import { findJob, importFileKey, insertExcelJob, listErrors, listJobs, type ImportJobRow } from '../../db/imports';
@@ -12,8 +11,10 @@ import { asCaller } from '../caller';
 import { ApiError, notFound, validationError } from '../errors';
 import { decodeCursor, page, PageQuery } from '../pagination';
 import { assertCan } from '../permissions';
-import { validate } from '../validate';
-import type { AppContext, AppEnv } from '../context';
+import { defineRoute, json, router } from '../openapi/route';
+import { Page, Timestamp, Uuid } from '../openapi/schemas';
+import { xlsxFile } from '../reports/responses';
+import type { AppContext } from '../context';
 
 const noNul = (s: string) => !s.includes('\u0000');
 const BooleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -91,14 +92,71 @@ async function readUpload(c: AppContext) {
 
 const tooLarge = () => new ApiError('payload_too_large', `the file is larger than ${XLSX_CAPS.fileBytes} bytes (10 MB): split it into several imports`, { max_bytes: XLSX_CAPS.fileBytes });
 
-export const imports = new Hono<AppEnv>()
-  .get('/excel/template', async (c) => {
+const T = ['Imports'];
+const ImportJob = z
+  .object({
+    id: Uuid,
+    source: z.string(),
+    status: z.string().openapi({ description: 'queued, running, completed or failed' }),
+    file_name: z.string().nullable(),
+    file_size: z.number().int().nullable(),
+    sheet: z.string().nullable(),
+    campaign_id: Uuid.nullable(),
+    start_tracking: z.boolean(),
+    progress: z.object({
+      total: z.number().int().nullable(),
+      processed: z.number().int(),
+      percent: z.number().int(),
+      added: z.number().int(),
+      already_present: z.number().int(),
+      invalid: z.number().int(),
+      over_quota: z.number().int(),
+    }),
+    unknown_columns: z.array(z.string()),
+    failure: z.object({ code: z.string(), reason: z.string().nullable() }).nullable(),
+    workflow_instance_id: z.string().nullable(),
+    created_at: Timestamp,
+    finished_at: Timestamp.nullable(),
+  })
+  .openapi('ImportJob');
+const XLSX_BODY = { type: 'string', format: 'binary' } as const;
+const templateRoute = defineRoute('tenant', { method: 'get', path: '/excel/template', tags: T, summary: 'The import template', responses: { 200: xlsxFile('An empty workbook with the columns the import reads') } });
+const uploadRoute = defineRoute('tenant', {
+  method: 'post', path: '/excel', tags: T, summary: 'Import videos from Excel',
+  description: 'The .xlsx as the raw body (options in the query) or as a multipart `file` field (options as fields). At most 10 MB. Answers at once; the import runs as a workflow.',
+  middleware: [bodyLimit({ maxSize: XLSX_CAPS.fileBytes + 64 * 1024, onError: () => { throw tooLarge(); } })] as const,
+  request: {
+    query: ImportOptions.extend({ file_name: z.string().optional() }),
+    body: {
+      content: {
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: XLSX_BODY },
+        'multipart/form-data': { schema: { type: 'object', properties: { file: XLSX_BODY, campaign_id: { type: 'string', format: 'uuid' }, sheet: { type: 'string' }, start_tracking: { type: 'string', enum: ['true', 'false', '1', '0'] } }, required: ['file'] } },
+      },
+    },
+  },
+  responses: { 202: json(z.object({ job_id: Uuid, job: ImportJob }), 'The import job, started') },
+}, { errors: ['forbidden', 'not_found', 'payload_too_large'] });
+const listRoute = defineRoute('tenant', { method: 'get', path: '/', tags: T, summary: 'Import jobs', request: { query: PageQuery }, responses: { 200: json(Page(ImportJob), 'A page of imports') } });
+const getRoute = defineRoute('tenant', { method: 'get', path: '/{id}', tags: T, summary: 'An import job and its progress', request: { params: IdParam }, responses: { 200: json(z.object({ job: ImportJob }), 'The import') } }, { errors: ['not_found'] });
+const errorsRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/errors', tags: T, summary: 'An import’s row errors', request: { params: IdParam, query: ErrorsQuery },
+  responses: {
+    200: json(
+      z.object({ job_id: Uuid, unknown_columns: z.array(z.string()), data: z.array(z.object({ row: z.number().int(), column: z.string(), code: z.string(), reason: z.string() })), next_cursor: z.string().nullable() }),
+      'A page of errors',
+    ),
+  },
+}, { errors: ['not_found'] });
+const fileRoute = defineRoute('tenant', { method: 'get', path: '/{id}/file', tags: T, summary: 'The uploaded file', request: { params: IdParam }, responses: { 200: xlsxFile('The uploaded workbook') } }, { errors: ['not_found'] });
+
+export const imports = router()
+  .openapi(templateRoute, async (c) => {
     const body = await buildTemplate();
     return c.body(body, 200, { 'content-type': XLSX_CONTENT_TYPE, 'content-disposition': 'attachment; filename="influtics-import-template.xlsx"' });
   })
 
-  // multipart framing adds a few KB around the file; the file itself is checked against the cap after
-  .post('/excel', bodyLimit({ maxSize: XLSX_CAPS.fileBytes + 64 * 1024, onError: () => { throw tooLarge(); } }), async (c) => {
+  // multipart framing adds a few KB around the file (bodyLimit above); the file itself is checked against the cap after
+  .openapi(uploadRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'imports.write');
     const { bytes, fileName, options } = await readUpload(c);
@@ -126,20 +184,20 @@ export const imports = new Hono<AppEnv>()
     return c.json({ job_id: jobId, job: importJobJson(job) }, 202);
   })
 
-  .get('/', validate('query', PageQuery), async (c) => {
+  .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const rows = await asCaller(c, (tx) => listJobs(tx, c.get('org').id, { afterId: decodeCursor(q.cursor), limit: q.limit + 1 }));
     const result = page(rows, q.limit);
-    return c.json({ data: result.data.map(importJobJson), next_cursor: result.next_cursor });
+    return c.json({ data: result.data.map(importJobJson), next_cursor: result.next_cursor }, 200);
   })
 
-  .get('/:id', validate('param', IdParam), async (c) => {
+  .openapi(getRoute, async (c) => {
     const job = await asCaller(c, (tx) => findJob(tx, c.get('org').id, c.req.valid('param').id));
     if (!job) throw notFound('import');
-    return c.json({ job: importJobJson(job) });
+    return c.json({ job: importJobJson(job) }, 200);
   })
 
-  .get('/:id/errors', validate('param', IdParam), validate('query', ErrorsQuery), async (c) => {
+  .openapi(errorsRoute, async (c) => {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
     const org = c.get('org');
@@ -157,11 +215,11 @@ export const imports = new Hono<AppEnv>()
       unknown_columns: found.job.unknown_columns,
       data: data.map((e) => ({ row: e.row_number, column: e.column_name, code: e.code, reason: e.reason })),
       next_cursor: found.errors.length > q.limit && last ? encodeErrorCursor(last.row_number, last.column_name) : null,
-    });
+    }, 200);
   })
 
   // The uploaded file, to the uploader's organization only (the R2 key is never taken from the caller).
-  .get('/:id/file', validate('param', IdParam), async (c) => {
+  .openapi(fileRoute, async (c) => {
     const job = await asCaller(c, (tx) => findJob(tx, c.get('org').id, c.req.valid('param').id));
     if (!job || !job.file_key) throw notFound('import');
     const object = await c.env.FILES.get(job.file_key);

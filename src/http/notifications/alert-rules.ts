@@ -1,11 +1,10 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { deleteAlertRule, findAlertRule, insertAlertRule, listAlertRules, updateAlertRule, type AlertRuleRow } from '../../db/alert-rules';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
 import { asCaller } from '../caller';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { List, Timestamp, Uuid } from '../openapi/schemas';
 
 /**
  * Organization alert rules: every member reads them, owners and admins write them
@@ -41,19 +40,38 @@ const IdParam = z.object({ id: z.uuid() });
 
 const ruleJson = (r: AlertRuleRow) => ({ id: r.id, type: r.type, params: r.params, enabled: r.enabled, created_by: r.created_by, created_at: r.created_at, updated_at: r.updated_at });
 
-export const alertRules = new Hono<AppEnv>()
-  .get('/', async (c) => {
+const T = ['Alert rules'];
+const Rule = z
+  .object({ id: Uuid, type: z.string(), params: z.record(z.string(), z.unknown()), enabled: z.boolean(), created_by: Uuid.nullable(), created_at: Timestamp, updated_at: Timestamp })
+  .openapi('AlertRule');
+const listRoute = defineRoute('tenant', { method: 'get', path: '/', tags: T, summary: 'Alert rules', responses: { 200: json(List(Rule), 'The organization’s rules') } });
+const createRuleRoute = defineRoute('tenant', {
+  method: 'post', path: '/', tags: T, summary: 'Create an alert rule', description: 'Owners and admins. views_threshold, viral, video_unavailable or limit_usage, each with its params.',
+  request: { body: jsonBody(CreateRuleBody.openapi({ example: { type: 'views_threshold', params: { views: 100000 } } })) },
+  responses: { 201: json(Rule, 'The new rule') },
+}, { errors: ['forbidden', 'conflict'] });
+const patchRoute = defineRoute('tenant', {
+  method: 'patch', path: '/{id}', tags: T, summary: 'Change an alert rule', description: 'Its params (checked against its type) and/or enabled.',
+  request: { params: IdParam, body: jsonBody(PatchRuleBody.openapi({ example: { enabled: false } })) }, responses: { 200: json(Rule, 'The rule as changed') },
+}, { errors: ['forbidden', 'not_found'] });
+const deleteRoute = defineRoute('tenant', {
+  method: 'delete', path: '/{id}', tags: T, summary: 'Delete an alert rule',
+  request: { params: IdParam }, responses: { 200: json(z.object({ deleted: z.literal(true), id: Uuid }), 'Deleted') },
+}, { errors: ['forbidden', 'not_found'] });
+
+export const alertRules = router()
+  .openapi(listRoute, async (c) => {
     const rows = await asCaller(c, (tx) => listAlertRules(tx, c.get('org').id));
-    return c.json({ data: rows.map(ruleJson) });
+    return c.json({ data: rows.map(ruleJson) }, 200);
   })
-  .post('/', validate('json', CreateRuleBody), async (c) => {
+  .openapi(createRuleRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'notifications.write');
     const body = c.req.valid('json');
     const row = await asCaller(c, (tx) => insertAlertRule(tx, { organizationId: org.id, type: body.type, params: body.params, enabled: body.enabled, createdBy: c.get('user').id }));
     return c.json(ruleJson(row), 201);
   })
-  .patch('/:id', validate('param', IdParam), validate('json', PatchRuleBody), async (c) => {
+  .openapi(patchRoute, async (c) => {
     const org = c.get('org');
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
@@ -73,9 +91,9 @@ export const alertRules = new Hono<AppEnv>()
       return updateAlertRule(tx, org.id, id, { params, enabled: body.enabled });
     });
     if (!row) throw notFound('alert rule');
-    return c.json(ruleJson(row));
+    return c.json(ruleJson(row), 200);
   })
-  .delete('/:id', validate('param', IdParam), async (c) => {
+  .openapi(deleteRoute, async (c) => {
     const org = c.get('org');
     const { id } = c.req.valid('param');
     await asCaller(c, async (tx) => {
@@ -83,5 +101,5 @@ export const alertRules = new Hono<AppEnv>()
       assertCan(org.role, 'notifications.write');
       await deleteAlertRule(tx, org.id, id);
     });
-    return c.json({ deleted: true, id });
+    return c.json({ deleted: true as const, id }, 200);
   });

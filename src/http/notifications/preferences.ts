@@ -1,11 +1,9 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { getNotificationPreferences, organizationTimezone, putNotificationPreferences } from '../../db/notification-preferences';
 import { CHANNELS, DEFAULT_CHANNELS, USER_NOTIFICATION_TYPES, type Channel, type UserNotificationType } from '../../notifications/types';
-import { requireOrganization } from '../auth';
 import { asCaller } from '../caller';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { Timestamp } from '../openapi/schemas';
 
 /**
  * GET/PUT /me/notifications — the caller's notification preferences in the organization they act
@@ -25,8 +23,8 @@ export type PreferencesBody = z.input<typeof PreferencesBody>;
 function view(row: Awaited<ReturnType<typeof getNotificationPreferences>>, timezone: string) {
   const chosen = (row?.channels ?? {}) as Partial<Record<UserNotificationType, Channel[]>>;
   return {
-    channels: Object.fromEntries(USER_NOTIFICATION_TYPES.map((t) => [t, chosen[t] ?? DEFAULT_CHANNELS[t]])),
-    quiet_hours: row?.quiet_hours_start ? { start: row.quiet_hours_start, end: row.quiet_hours_end } : null,
+    channels: Object.fromEntries(USER_NOTIFICATION_TYPES.map((t) => [t, chosen[t] ?? DEFAULT_CHANNELS[t]])) as Record<UserNotificationType, Channel[]>,
+    quiet_hours: row?.quiet_hours_start && row.quiet_hours_end ? { start: row.quiet_hours_start, end: row.quiet_hours_end } : null,
     delivery: row?.delivery ?? 'immediate',
     digest_hour: row?.digest_hour ?? 9,
     time_zone: timezone,
@@ -34,14 +32,32 @@ function view(row: Awaited<ReturnType<typeof getNotificationPreferences>>, timez
   };
 }
 
-export const meNotifications = new Hono<AppEnv>()
-  .use('*', requireOrganization)
-  .get('/', async (c) => {
+const Preferences = z.object({
+  channels: z.record(z.enum(USER_NOTIFICATION_TYPES), z.array(z.enum(CHANNELS))),
+  quiet_hours: z.object({ start: z.string(), end: z.string() }).nullable(),
+  delivery: z.enum(['immediate', 'digest']),
+  digest_hour: z.number().int(),
+  time_zone: z.string(),
+  updated_at: Timestamp.nullable(),
+});
+const getRoute = defineRoute('tenant', {
+  method: 'get', path: '/', tags: ['Notifications'], summary: 'Your notification preferences',
+  description: 'Channels per notification type, quiet hours (in the organization’s time zone), immediate or digest.',
+  responses: { 200: json(Preferences, 'Your preferences (defaults until you set them)') },
+});
+const putRoute = defineRoute('tenant', {
+  method: 'put', path: '/', tags: ['Notifications'], summary: 'Replace your notification preferences',
+  request: { body: jsonBody(PreferencesBody.openapi({ example: { quiet_hours: { start: '22:00', end: '07:00' }, delivery: 'digest', digest_hour: 9 } })) },
+  responses: { 200: json(Preferences, 'Your preferences as stored') },
+});
+
+export const meNotifications = router()
+  .openapi(getRoute, async (c) => {
     const { org, user } = { org: c.get('org'), user: c.get('user') };
     const [row, tz] = await asCaller(c, async (tx) => [await getNotificationPreferences(tx, org.id, user.id), await organizationTimezone(tx, org.id)] as const);
-    return c.json(view(row, tz));
+    return c.json(view(row, tz), 200);
   })
-  .put('/', validate('json', PreferencesBody), async (c) => {
+  .openapi(putRoute, async (c) => {
     const { org, user } = { org: c.get('org'), user: c.get('user') };
     const body = c.req.valid('json');
     const [row, tz] = await asCaller(c, async (tx) => {
@@ -54,5 +70,5 @@ export const meNotifications = new Hono<AppEnv>()
       });
       return [await getNotificationPreferences(tx, org.id, user.id), await organizationTimezone(tx, org.id)] as const;
     });
-    return c.json(view(row, tz));
+    return c.json(view(row, tz), 200);
   });

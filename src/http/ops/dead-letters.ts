@@ -1,11 +1,12 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import type { Db } from '../../db/client';
 import { listOpsActions } from '../../db/ops';
 import { DEAD_LETTER_STATUSES, deadLettersByIds, getDeadLetter, listDeadLetters, selectOpenDeadLetters, type DeadLetterFilter, type DeadLetterRow } from '../../db/ops-dead-letters';
 import { replayLetters, replayTarget, resolveLetters, type LetterResult } from '../../ops/dead-letters';
 import { ApiError, notFound, validationError } from '../errors';
-import { validate } from '../validate';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { nullableRef } from '../openapi/schemas';
+import { OpsAction, DeadLetter, DeadLetterWithBody, LetterResult as LetterResultSchema } from './responses';
 import { requireActingOperator, type OpsEnv } from './auth';
 import { isoInstant, optionalJson, plainText, RowId } from './inputs';
 import { MAX_BULK } from './schemas';
@@ -19,7 +20,6 @@ import { MAX_BULK } from './schemas';
  *   POST /ops/api/dead-letters/:id/resolve     close it with a note ({note})
  *   POST /ops/api/dead-letters/bulk            either over a filter (open letters) or ids: dry_run, then expected_count
  */
-export const opsDeadLetters = new Hono<OpsEnv>();
 
 const statusList = z.preprocess(
   (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean)),
@@ -68,6 +68,51 @@ const letterView = ({ body: _body, ...row }: DeadLetterRow | (Omit<DeadLetterRow
 
 const Id = z.object({ id: RowId });
 
+const T = ['Ops: dead letters'];
+const Single = z.object({ result: LetterResultSchema, dead_letter: nullableRef(DeadLetter) });
+const listRoute = defineRoute('ops', {
+  method: 'get', path: '/', tags: T, summary: 'Dead letters', description: 'Every queue message that failed for good, newest first.',
+  request: { query: ListDeadLettersQuery }, responses: { 200: json(z.object({ data: z.array(DeadLetter), next_cursor: z.string().nullable() }), 'A page of dead letters') },
+});
+const bulkRoute = defineRoute('ops', {
+  method: 'post', path: '/bulk', tags: T, summary: 'Replay or resolve many dead letters', description: 'A filter (open letters) or up to 100 ids: `dry_run` first, then its `expected_count`.',
+  middleware: [requireActingOperator], request: { body: jsonBody(DeadLetterBulkBody) },
+  responses: {
+    200: json(
+      z.union([
+        z.object({ dry_run: z.literal(true), action: z.string(), matched: z.number().int(), by_status: z.record(z.string(), z.number().int()), by_queue: z.record(z.string(), z.number().int()), ids: z.array(z.string()) }),
+        z.object({ bulk_id: z.uuid(), action: z.string(), matched: z.number().int(), ok: z.number().int(), failed: z.number().int(), rejected: z.number().int(), results: z.array(LetterResultSchema) }),
+      ]),
+      'The dry run, or what happened to each letter',
+    ),
+  },
+}, { errors: ['forbidden', 'not_found', 'conflict', 'unprocessable'] });
+const detailRoute = defineRoute('ops', {
+  method: 'get', path: '/{id}', tags: T, summary: 'A dead letter with its original message', request: { params: Id },
+  responses: {
+    200: json(
+      z.object({
+        dead_letter: DeadLetterWithBody,
+        replay: z.union([z.object({ possible: z.literal(true), queue: z.string() }), z.object({ possible: z.literal(false), reason: z.string() })]),
+        actions: z.array(OpsAction),
+      }),
+      'The letter, where a replay would send it, its audit',
+    ),
+  },
+}, { errors: ['not_found'] });
+const replayRoute = defineRoute('ops', {
+  method: 'post', path: '/{id}/replay', tags: T, summary: 'Replay a dead letter', description: 'Sends the original message back to its queue once; `{"again": true}` to repeat.',
+  middleware: [requireActingOperator],
+  request: { params: Id, body: { content: { 'application/json': { schema: { type: 'object', properties: { again: { type: 'boolean' } }, additionalProperties: false } } } } as never },
+  responses: { 200: json(Single, 'Replayed') },
+}, { errors: ['forbidden', 'not_found', 'conflict', 'unprocessable', 'bad_gateway'] });
+const resolveRoute = defineRoute('ops', {
+  method: 'post', path: '/{id}/resolve', tags: T, summary: 'Resolve a dead letter with a note', middleware: [requireActingOperator],
+  request: { params: Id, body: jsonBody(ResolveBody.openapi({ example: { note: 'video deleted by its author' } })) }, responses: { 200: json(Single, 'Resolved') },
+}, { errors: ['forbidden', 'not_found', 'conflict'] });
+
+export const opsDeadLetters = router<OpsEnv>();
+
 async function letterOr404(db: Db, id: string) {
   const letter = await getDeadLetter(db, id);
   if (!letter) throw notFound('dead letter');
@@ -80,14 +125,14 @@ function single(result: LetterResult, letter: DeadLetterRow | null) {
   return { result, dead_letter: letter ? letterView(letter) : null };
 }
 
-opsDeadLetters.get('/', validate('query', ListDeadLettersQuery), async (c) => {
+opsDeadLetters.openapi(listRoute, async (c) => {
   const q = c.req.valid('query');
   const rows = await listDeadLetters(c.get('sql'), { ...toFilter(q), statuses: q.status }, q.limit, q.cursor);
   const data = rows.slice(0, q.limit);
-  return c.json({ data, next_cursor: rows.length > q.limit ? (data.at(-1)?.id ?? null) : null });
+  return c.json({ data, next_cursor: rows.length > q.limit ? (data.at(-1)?.id ?? null) : null }, 200);
 });
 
-opsDeadLetters.post('/bulk', requireActingOperator, validate('json', DeadLetterBulkBody), async (c) => {
+opsDeadLetters.openapi(bulkRoute, async (c) => {
   const body = c.req.valid('json');
   const sql = c.get('sql');
   const selected = body.filter ? await selectOpenDeadLetters(sql, toFilter(body.filter), MAX_BULK) : await deadLettersByIds(sql, body.ids!);
@@ -106,7 +151,7 @@ opsDeadLetters.post('/bulk', requireActingOperator, validate('json', DeadLetterB
     byQueue[l.source_queue] = (byQueue[l.source_queue] ?? 0) + 1;
   }
   if (body.dry_run) {
-    return c.json({ dry_run: true, action: body.action, matched: selected.length, by_status: byStatus, by_queue: byQueue, ids: selected.map((l) => l.id) });
+    return c.json({ dry_run: true as const, action: body.action, matched: selected.length, by_status: byStatus, by_queue: byQueue, ids: selected.map((l) => l.id) }, 200);
   }
   if (body.expected_count !== selected.length) {
     throw new ApiError('conflict', `the selection changed: ${selected.length} dead letters match now, ${body.expected_count} were confirmed`, { matched: selected.length, expected_count: body.expected_count });
@@ -118,30 +163,30 @@ opsDeadLetters.post('/bulk', requireActingOperator, validate('json', DeadLetterB
       ? await replayLetters(c.env, sql, selected, { actor, bulkId, again: body.again })
       : await resolveLetters(sql, selected, { actor, bulkId, note: body.note! });
   const count = (o: LetterResult['outcome']) => results.filter((r) => r.outcome === o).length;
-  return c.json({ bulk_id: bulkId, action: body.action, matched: selected.length, ok: count('ok'), failed: count('failed'), rejected: count('rejected'), results });
+  return c.json({ bulk_id: bulkId, action: body.action, matched: selected.length, ok: count('ok'), failed: count('failed'), rejected: count('rejected'), results }, 200);
 });
 
-opsDeadLetters.get('/:id', validate('param', Id), async (c) => {
+opsDeadLetters.openapi(detailRoute, async (c) => {
   const letter = await letterOr404(c.get('sql'), c.req.valid('param').id);
   const target = replayTarget(letter);
   const actions = (await listOpsActions(c.get('sql'), { deadLetterId: letter.id, limit: 50 })).slice(0, 50);
   return c.json({
     dead_letter: letter,
-    replay: target.queue ? { possible: true, queue: target.queue } : { possible: false, reason: target.reason },
+    replay: target.queue ? { possible: true as const, queue: target.queue } : { possible: false as const, reason: target.reason ?? 'cannot be replayed' },
     actions,
-  });
+  }, 200);
 });
 
-opsDeadLetters.post('/:id/replay', requireActingOperator, validate('param', Id), async (c) => {
+opsDeadLetters.openapi(replayRoute, async (c) => {
   const body = ReplayBody.safeParse(await optionalJson(c.req));
   if (!body.success) throw validationError(body.error, 'body');
   const letter = await letterOr404(c.get('sql'), c.req.valid('param').id);
   const [result] = await replayLetters(c.env, c.get('sql'), [letter], { actor: c.get('operator').actor, again: body.data.again });
-  return c.json(single(result!, await getDeadLetter(c.get('sql'), letter.id)));
+  return c.json(single(result!, await getDeadLetter(c.get('sql'), letter.id)), 200);
 });
 
-opsDeadLetters.post('/:id/resolve', requireActingOperator, validate('param', Id), validate('json', ResolveBody), async (c) => {
+opsDeadLetters.openapi(resolveRoute, async (c) => {
   const letter = await letterOr404(c.get('sql'), c.req.valid('param').id);
   const [result] = await resolveLetters(c.get('sql'), [letter], { actor: c.get('operator').actor, note: c.req.valid('json').note });
-  return c.json(single(result!, await getDeadLetter(c.get('sql'), letter.id)));
+  return c.json(single(result!, await getDeadLetter(c.get('sql'), letter.id)), 200);
 });

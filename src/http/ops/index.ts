@@ -1,4 +1,3 @@
-import { Hono } from 'hono';
 import { backlogCounts, listOpsActions, listRuns, recordOpsActions, runsPerHour, workflowStats } from '../../db/ops';
 import { workflowsApiTarget } from '../../ops/config';
 import { RUN_ACTIONS } from '../../ops/runs';
@@ -6,6 +5,10 @@ import { RUN_STATUSES, RUN_TRIGGERS, WORKFLOW_NAMES } from '../../ops/workflows'
 import { CRON_WORKFLOWS, startScheduledWorkflow } from '../../scheduled';
 import { ApiError, notFound } from '../errors';
 import { validate } from '../validate';
+import { z } from '@hono/zod-openapi';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { Meta, Metrics, OpsAction, RunView } from './responses';
+import { nullableRef } from '../openapi/schemas';
 import { requireActingOperator, requireOperator, type OpsEnv } from './auth';
 import { opsPage } from './page';
 import { opsRuns } from './runs';
@@ -31,19 +34,39 @@ import { ActionsQuery, MetricsQuery, runView, ScheduledRunBody } from './schemas
  *   /ops/api/dead-letters/*                    list, detail, replay, resolve, bulk (./dead-letters.ts)
  *   /ops/api/organizations/:id/{limits,plan}   limit overrides and plan, admin only to change (./organizations.ts)
  */
-const api = new Hono<OpsEnv>();
+const T = ['Ops'];
+const metaRoute = defineRoute('ops', { method: 'get', path: '/meta', tags: T, summary: 'Who you are and the filter values', responses: { 200: json(Meta, 'The operator, workflows, statuses, triggers, actions, where step detail comes from') } });
+const scheduledRoute = defineRoute('ops', {
+  method: 'get', path: '/scheduled', tags: T, summary: 'The crons and the workflow each starts',
+  responses: { 200: json(z.object({ data: z.array(z.object({ cron: z.string(), workflow: z.string().nullable(), description: z.string(), available: z.boolean() })) }), 'The crons') },
+});
+const RunStarted = z.object({ instance_id: z.string(), workflow: z.string(), created: z.boolean(), run: nullableRef(RunView) });
+const scheduledRunRoute = defineRoute('ops', {
+  method: 'post', path: '/scheduled/run', tags: T, summary: 'Start a cron’s workflow now', description: 'Operators and admins; the same instance id as the cron would use, so a second start finds the first (200).',
+  middleware: [requireActingOperator], request: { body: jsonBody(ScheduledRunBody.openapi({ example: { cron: '0 0 * * *' } })) },
+  responses: { 201: json(RunStarted, 'Started'), 200: json(RunStarted, 'Already started') },
+}, { errors: ['not_found', 'unprocessable'] });
+const metricsRoute = defineRoute('ops', {
+  method: 'get', path: '/metrics', tags: T, summary: 'Throughput, failure rate, p50/p95, backlog, dead letters', request: { query: MetricsQuery }, responses: { 200: json(Metrics, 'The last `hours`') },
+});
+const actionsRoute = defineRoute('ops', {
+  method: 'get', path: '/actions', tags: T, summary: 'The ops audit log', request: { query: ActionsQuery },
+  responses: { 200: json(z.object({ data: z.array(OpsAction), next_cursor: z.string().nullable() }), 'A page of actions, newest first') },
+});
+
+const api = router<OpsEnv>();
 api.use('*', requireOperator);
 
-api.get('/meta', (c) => {
+api.openapi(metaRoute, (c) => {
   const target = workflowsApiTarget(c.env, c.req.url);
   return c.json({
     operator: c.get('operator'),
     workflows: WORKFLOW_NAMES,
-    statuses: RUN_STATUSES,
-    triggers: RUN_TRIGGERS,
-    actions: RUN_ACTIONS,
-    step_detail: target.available ? { available: true, source: target.source } : { available: false, reason: target.reason },
-  });
+    statuses: [...RUN_STATUSES],
+    triggers: [...RUN_TRIGGERS],
+    actions: [...RUN_ACTIONS],
+    step_detail: target.available ? { available: true as const, source: target.source } : { available: false as const, reason: target.reason },
+  }, 200);
 });
 
 api.route('/runs', opsRuns);
@@ -52,11 +75,11 @@ api.route('/organizations', opsOrganizations);
 
 api.route('/notifications', opsNotifications);
 
-api.get('/scheduled', (c) =>
-  c.json({ data: Object.entries(CRON_WORKFLOWS).map(([cron, job]) => ({ cron, workflow: job.workflow, description: job.description, available: job.workflow !== null })) }),
+api.openapi(scheduledRoute, (c) =>
+  c.json({ data: Object.entries(CRON_WORKFLOWS).map(([cron, job]) => ({ cron, workflow: job.workflow, description: job.description, available: job.workflow !== null })) }, 200),
 );
 
-api.post('/scheduled/run', requireActingOperator, validate('json', ScheduledRunBody), async (c) => {
+api.openapi(scheduledRunRoute, async (c) => {
   const { cron } = c.req.valid('json');
   const job = CRON_WORKFLOWS[cron];
   if (!job) throw notFound('cron');
@@ -71,7 +94,7 @@ api.post('/scheduled/run', requireActingOperator, validate('json', ScheduledRunB
   return c.json({ instance_id: started.instanceId, workflow: job.workflow, created: started.created, run: run ? runView(run) : null }, started.created ? 201 : 200);
 });
 
-api.get('/metrics', validate('query', MetricsQuery), async (c) => {
+api.openapi(metricsRoute, async (c) => {
   const { hours } = c.req.valid('query');
   const sql = c.get('sql');
   const to = new Date();
@@ -99,16 +122,16 @@ api.get('/metrics', validate('query', MetricsQuery), async (c) => {
     },
     backlog,
     recent_failures: recentFailures.slice(0, 5).map(runView),
-  });
+  }, 200);
 });
 
-api.get('/actions', validate('query', ActionsQuery), async (c) => {
+api.openapi(actionsRoute, async (c) => {
   const q = c.req.valid('query');
   const rows = await listOpsActions(c.get('sql'), { instanceId: q.instance_id, deadLetterId: q.dead_letter_id, organizationId: q.organization_id, limit: q.limit, beforeId: q.cursor });
   const data = rows.slice(0, q.limit);
-  return c.json({ data, next_cursor: rows.length > q.limit ? (data.at(-1)?.id ?? null) : null });
+  return c.json({ data, next_cursor: rows.length > q.limit ? (data.at(-1)?.id ?? null) : null }, 200);
 });
 
-export const ops = new Hono<OpsEnv>();
+export const ops = router<OpsEnv>();
 ops.route('/api', api);
 ops.route('/', opsPage);

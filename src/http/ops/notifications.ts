@@ -1,8 +1,8 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { readCursor, toCursor } from '../cursor';
 import { listFailedOutbox, outboxStatusCounts } from '../../db/notifications';
-import { validate } from '../validate';
+import { defineRoute, json, router } from '../openapi/route';
+import { Timestamp, Uuid } from '../openapi/schemas';
 import type { OpsEnv } from './auth';
 
 /**
@@ -27,16 +27,31 @@ export const FailedNotificationsQuery = z.strictObject({
   cursor: Cursor.optional(),
 });
 
-export const opsNotifications = new Hono<OpsEnv>()
-  .get('/failed', validate('query', FailedNotificationsQuery), async (c) => {
+const T = ['Ops: notifications'];
+const FailedRow = z.object({
+  id: Uuid, organization_id: Uuid.nullable(), organization_name: z.string().nullable(), channel: z.string(), template: z.string(), recipient: z.string(),
+  attempts: z.number().int(), error: z.string().nullable(), created_at: Timestamp, failed_at: Timestamp,
+});
+const failedRoute = defineRoute('ops', {
+  method: 'get', path: '/failed', tags: T, summary: 'Notifications that failed for good', request: { query: FailedNotificationsQuery },
+  responses: { 200: json(z.object({ data: z.array(FailedRow), next_cursor: z.string().nullable() }), 'A page of failed outbox rows') },
+});
+const SummaryQuery = z.strictObject({ hours: z.coerce.number().int().min(1).max(24 * 30).default(24) });
+const summaryRoute = defineRoute('ops', {
+  method: 'get', path: '/summary', tags: T, summary: 'Notification outbox by status', request: { query: SummaryQuery },
+  responses: { 200: json(z.object({ since: Timestamp, by_status: z.object({ queued: z.number().int(), sending: z.number().int(), sent: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }) }), 'Counts since `hours` ago') },
+});
+
+export const opsNotifications = router<OpsEnv>()
+  .openapi(failedRoute, async (c) => {
     const q = c.req.valid('query');
     const rows = await listFailedOutbox(c.get('sql'), { organizationId: q.organization_id, channel: q.channel, before: q.cursor, limit: q.limit + 1 });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return c.json({ data: page, next_cursor: rows.length > q.limit && last ? encodeCursor(last.failed_at, last.id) : null });
+    return c.json({ data: page, next_cursor: rows.length > q.limit && last ? encodeCursor(last.failed_at, last.id) : null }, 200);
   })
-  .get('/summary', validate('query', z.strictObject({ hours: z.coerce.number().int().min(1).max(24 * 30).default(24) })), async (c) => {
+  .openapi(summaryRoute, async (c) => {
     const { hours } = c.req.valid('query');
     const since = new Date(Date.now() - hours * 3_600_000);
-    return c.json({ since, by_status: await outboxStatusCounts(c.get('sql'), since) });
+    return c.json({ since, by_status: await outboxStatusCounts(c.get('sql'), since) }, 200);
   });

@@ -1,7 +1,6 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../context';
+import { router } from '../openapi/route';
 import { organizationInvitations } from './invitations';
-import { leave, members } from './members';
+import { leave, leaveRoute, members } from './members';
 import { settings } from './settings';
 
 export { organizations } from './registration';
@@ -12,8 +11,8 @@ export { invitations } from './invitations';
  * Tenant routes of the organization the request acts for (X-Organization-Id):
  *   GET/PATCH /organization, /organization/members, /organization/invitations, POST /organization/leave
  */
-export const organization = new Hono<AppEnv>()
+export const organization = router()
   .route('/', settings)
   .route('/members', members)
   .route('/invitations', organizationInvitations)
-  .post('/leave', (c) => leave(c));
+  .openapi(leaveRoute, (c) => leave(c));

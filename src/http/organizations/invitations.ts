@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import {
   acceptInvitation, declineInvitation, findMyInvitationByTokenHash, findOpenInvitationByEmail, findOrganization, insertInvitation,
   invitationStatus, isMemberEmail, listMyPendingInvitations, listOpenInvitations, revokeInvitation, type InvitationRow,
@@ -11,9 +10,11 @@ import { invitationTokenFor } from '../../notifications/invitation-token';
 import { assertCanAddMembers } from '../../steps/limits';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
-import { validate } from '../validate';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { IdParam, List, Timestamp, Uuid } from '../openapi/schemas';
+import { Invitation, InvitationStatus, OrganizationWithRole } from './responses';
+import { MemberRole } from './schemas';
 import type postgres from 'postgres';
-import type { AppEnv } from '../context';
 import { INVITATION_TEMPLATE, InvitationEmailMessage, type InvitationEmailPayload } from '../../notifications/invitation-messages';
 import { asCaller, invitationJson, organizationJson } from './shared';
 import { InvitableRole, InvitationToken } from './schemas';
@@ -26,7 +27,6 @@ export const InviteBody = z.strictObject({
 });
 export type InviteBody = z.input<typeof InviteBody>;
 export const TokenBody = z.strictObject({ token: InvitationToken });
-const IdParam = z.object({ id: z.uuid() });
 
 function noLongerValid(inv: InvitationRow): ApiError {
   const status = invitationStatus(inv);
@@ -35,15 +35,39 @@ function noLongerValid(inv: InvitationRow): ApiError {
 
 // Tenant routes: /organization/invitations ------------------------------------------------------
 
+const listOpen = defineRoute('tenant', {
+  method: 'get', path: '/', tags: ['Invitations'], summary: 'Open invitations',
+  description: 'Invitations not yet accepted, declined or revoked (pending and expired).',
+  responses: { 200: json(List(Invitation), 'The open invitations') },
+});
+
+const invite = defineRoute('tenant', {
+  method: 'post', path: '/', tags: ['Invitations'], summary: 'Invite by email',
+  description: 'Owners and admins. The token is answered once, here, and emailed; it is never stored.',
+  request: { body: jsonBody(InviteBody.openapi({ example: { email: 'ada@example.com', role: 'member', expires_in_days: 7 } })) },
+  responses: {
+    201: json(
+      z.object({ invitation: Invitation, token: z.string(), email: z.object({ outbox_id: Uuid, enqueued: z.boolean() }) }),
+      'The invitation, its token and the email queued for it',
+    ),
+  },
+}, { errors: ['forbidden', 'conflict', 'limit_exceeded'] });
+
+const revoke = defineRoute('tenant', {
+  method: 'delete', path: '/{id}', tags: ['Invitations'], summary: 'Revoke an invitation',
+  request: { params: IdParam },
+  responses: { 200: json(z.object({ invitation: Invitation }), 'The revoked invitation') },
+}, { errors: ['forbidden', 'not_found', 'conflict'] });
+
 /** GET (open invitations), POST (invite by email), DELETE /:id (revoke). */
-export const organizationInvitations = new Hono<AppEnv>()
-  .get('/', async (c) => {
+export const organizationInvitations = router()
+  .openapi(listOpen, async (c) => {
     const org = c.get('org');
     const rows = await asCaller(c, (tx) => listOpenInvitations(tx, org.id));
-    return c.json({ data: rows.map(invitationJson) });
+    return c.json({ data: rows.map(invitationJson) }, 200);
   })
 
-  .post('/', validate('json', InviteBody), async (c) => {
+  .openapi(invite, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'members.invite');
     const body = c.req.valid('json');
@@ -98,7 +122,7 @@ export const organizationInvitations = new Hono<AppEnv>()
     return c.json({ invitation: invitationJson(invitation), token, email: { outbox_id: outboxId, enqueued } }, 201);
   })
 
-  .delete('/:id', validate('param', IdParam), async (c) => {
+  .openapi(revoke, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'invitations.revoke');
     const { id } = c.req.valid('param');
@@ -108,7 +132,7 @@ export const organizationInvitations = new Hono<AppEnv>()
       if (row.accepted_at || row.declined_at) throw noLongerValid(row);
       return row;
     });
-    return c.json({ invitation: invitationJson(invitation) });
+    return c.json({ invitation: invitationJson(invitation) }, 200);
   });
 
 // User routes: /invitations ---------------------------------------------------------------------
@@ -127,18 +151,44 @@ function dbInvitationError(err: unknown): never {
   throw err;
 }
 
+const mine = defineRoute('user', {
+  method: 'get', path: '/mine', tags: ['Invitations'], summary: 'Invitations addressed to you',
+  description: 'Pending invitations to your email address.',
+  responses: {
+    200: json(
+      List(z.object({ id: Uuid, organization: z.object({ id: Uuid, name: z.string() }), email: z.string(), role: MemberRole, expires_at: Timestamp, created_at: Timestamp })),
+      'Your pending invitations',
+    ),
+  },
+});
+
+const TokenRequest = jsonBody(TokenBody.openapi({ example: { token: 'q3Jm0cVh1WkJ2bS1xYk9fR3l6dEhBc0pMVE1hSmRpN' } }));
+
+const accept = defineRoute('user', {
+  method: 'post', path: '/accept', tags: ['Invitations'], summary: 'Accept an invitation',
+  description: 'With the token from the email. Accepting again answers the same membership.',
+  request: { body: TokenRequest },
+  responses: { 200: json(OrganizationWithRole, 'The organization you joined and your role') },
+}, { errors: ['not_found', 'conflict', 'limit_exceeded'] });
+
+const decline = defineRoute('user', {
+  method: 'post', path: '/decline', tags: ['Invitations'], summary: 'Decline an invitation',
+  request: { body: TokenRequest },
+  responses: { 200: json(z.object({ invitation: z.object({ id: Uuid, organization_id: Uuid, role: MemberRole, status: InvitationStatus }) }), 'The declined invitation') },
+}, { errors: ['not_found', 'conflict'] });
+
 /** GET /invitations/mine, POST /invitations/accept {token}, POST /invitations/decline {token}. */
-export const invitations = new Hono<AppEnv>()
-  .get('/mine', async (c) => {
+export const invitations = router()
+  .openapi(mine, async (c) => {
     const rows = await asCaller(c, (tx) => listMyPendingInvitations(tx));
     return c.json({
       data: rows.map((r) => ({
         id: r.id, organization: { id: r.organization_id, name: r.organization_name }, email: r.email, role: r.role, expires_at: r.expires_at, created_at: r.created_at,
       })),
-    });
+    }, 200);
   })
 
-  .post('/accept', validate('json', TokenBody), async (c) => {
+  .openapi(accept, async (c) => {
     const tokenHash = await hashInvitationToken(c.req.valid('json').token);
     const user = c.get('user');
     const result = await asCaller(c, async (tx) => {
@@ -151,10 +201,10 @@ export const invitations = new Hono<AppEnv>()
       const organization = (await findOrganization(tx, membership.organization_id))!;
       return { organization, role: membership.role };
     });
-    return c.json({ organization: organizationJson(result.organization), role: result.role });
+    return c.json({ organization: organizationJson(result.organization), role: result.role }, 200);
   })
 
-  .post('/decline', validate('json', TokenBody), async (c) => {
+  .openapi(decline, async (c) => {
     const tokenHash = await hashInvitationToken(c.req.valid('json').token);
     const invitation = await asCaller(c, async (tx) => {
       const inv = await myInvitation(tx, tokenHash);
@@ -162,6 +212,6 @@ export const invitations = new Hono<AppEnv>()
       if (!(await declineInvitation(tx, tokenHash))) throw new ApiError('conflict', 'this invitation is no longer valid', { reason: 'invalid' });
       return (await findMyInvitationByTokenHash(tx, tokenHash))!;
     });
-    return c.json({ invitation: { id: invitation.id, organization_id: invitation.organization_id, role: invitation.role, status: invitationStatus(invitation) } });
+    return c.json({ invitation: { id: invitation.id, organization_id: invitation.organization_id, role: invitation.role, status: invitationStatus(invitation) } }, 200);
   });
 

@@ -1,10 +1,10 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { Text } from '../../domain/validation';
 import { listMyOrganizations, registerOrganization, type OrganizationRow } from '../../db/organizations';
 import { ApiError } from '../errors';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { List } from '../openapi/schemas';
+import { MyOrganization, OrganizationWithRole } from './responses';
 import { asCaller, organizationJson } from './shared';
 import { Currency, Slug, TimeZone } from './schemas';
 
@@ -31,9 +31,22 @@ export function slugFromName(name: string): string {
 
 const suffix = () => crypto.randomUUID().slice(0, 6);
 
+const register = defineRoute('user', {
+  method: 'post', path: '/', tags: ['Organizations'], summary: 'Register an organization',
+  description: 'You become its owner. The slug is derived from the name when omitted.',
+  request: { body: jsonBody(RegisterOrganizationBody.openapi({ example: { name: 'Acme Media', timezone: 'Europe/Berlin', currency: 'EUR' } })) },
+  responses: { 201: json(OrganizationWithRole, 'The new organization; your role is owner') },
+}, { errors: ['conflict'] });
+
+const listMine = defineRoute('user', {
+  method: 'get', path: '/', tags: ['Organizations'], summary: 'Your organizations',
+  description: 'Every organization you are a member of, with your role.',
+  responses: { 200: json(List(MyOrganization), 'Your organizations') },
+});
+
 /** POST /organizations registers an organization (caller = owner); GET /organizations lists the caller's. */
-export const organizations = new Hono<AppEnv>()
-  .post('/', validate('json', RegisterOrganizationBody), async (c) => {
+export const organizations = router()
+  .openapi(register, async (c) => {
     const body = c.req.valid('json');
     const user = c.get('user');
     const org = await asCaller(c, async (tx) => {
@@ -53,8 +66,8 @@ export const organizations = new Hono<AppEnv>()
     return c.json({ organization: organizationJson(org), role: 'owner' as const }, 201);
   })
 
-  .get('/', async (c) => {
+  .openapi(listMine, async (c) => {
     const user = c.get('user');
     const rows = await asCaller(c, (tx) => listMyOrganizations(tx, user.id));
-    return c.json({ data: rows.map((r) => ({ ...organizationJson(r), role: r.role, joined_at: r.joined_at })) });
+    return c.json({ data: rows.map((r) => ({ ...organizationJson(r), role: r.role, joined_at: r.joined_at })) }, 200);
   });

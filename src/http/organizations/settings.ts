@@ -1,12 +1,11 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { Text } from '../../domain/validation';
 import { findOrganization, updateOrganizationSettings } from '../../db/organizations';
 import { assertPerItemLimit } from '../../steps/limits';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { OrganizationWithRole } from './responses';
 import { asCaller, organizationJson } from './shared';
 import { Currency, ReportPreferences, Slug, TimeZone, VideosCount } from './schemas';
 
@@ -25,16 +24,29 @@ export const UpdateOrganizationBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
 export type UpdateOrganizationBody = z.infer<typeof UpdateOrganizationBody>;
 
+const getSettings = defineRoute('tenant', {
+  method: 'get', path: '/', tags: ['Organization'], summary: 'The organization you act for',
+  description: 'Its settings, plan and your role in it.',
+  responses: { 200: json(OrganizationWithRole, 'The organization and your role') },
+}, { errors: ['not_found'] });
+
+const updateSettings = defineRoute('tenant', {
+  method: 'patch', path: '/', tags: ['Organization'], summary: 'Change the organization’s settings',
+  description: 'Owners and admins. Only the fields sent change; `report_preferences` is replaced as a whole.',
+  request: { body: jsonBody(UpdateOrganizationBody.openapi({ example: { name: 'Acme Media', timezone: 'Europe/Berlin', currency: 'EUR' } })) },
+  responses: { 200: json(OrganizationWithRole, 'The organization as changed') },
+}, { errors: ['forbidden', 'not_found', 'conflict', 'limit_exceeded'] });
+
 /** GET /organization (settings, plan and the caller's role), PATCH /organization. */
-export const settings = new Hono<AppEnv>()
-  .get('/', async (c) => {
+export const settings = router()
+  .openapi(getSettings, async (c) => {
     const org = c.get('org');
     const row = await asCaller(c, (tx) => findOrganization(tx, org.id));
     if (!row) throw notFound('organization');
-    return c.json({ organization: organizationJson(row), role: org.role });
+    return c.json({ organization: organizationJson(row), role: org.role }, 200);
   })
 
-  .patch('/', validate('json', UpdateOrganizationBody), async (c) => {
+  .openapi(updateSettings, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'organization.update');
     const body = c.req.valid('json');
@@ -47,5 +59,5 @@ export const settings = new Hono<AppEnv>()
       if (!updated) throw notFound('organization');
       return updated;
     });
-    return c.json({ organization: organizationJson(row), role: org.role });
+    return c.json({ organization: organizationJson(row), role: org.role }, 200);
   });

@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../context';
+import { router } from '../openapi/route';
 import { preview, runs } from './runs';
 import { schedules } from './schedules';
 
@@ -9,5 +8,5 @@ import { schedules } from './schedules';
  * Another organization's schedule or run answers 404. The public side of share links is
  * src/http/reports/shared.ts (/shared/reports/:token).
  */
-export const reports = new Hono<AppEnv>().route('/schedules', schedules).route('/schedules', preview).route('/runs', runs);
+export const reports = router().route('/schedules', schedules).route('/schedules', preview).route('/runs', runs);
 export { sharedReports } from './shared';

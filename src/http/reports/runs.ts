@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { fromCursor, toCursor } from '../cursor';
 import { deliveriesOf, findRun, findSchedule, insertShareLink, listRuns, organizationTimeZone, revokeShareLinks, type RunRow } from '../../db/reports';
 import { shareUrls } from '../../reports/config';
@@ -9,11 +8,12 @@ import { periodFor, previousPeriod, zonedTime } from '../../reports/schedule-tim
 import { hashShareToken, newShareToken } from '../../reports/share-token';
 import { XLSX_CONTENT_TYPE } from '../../reports/xlsx';
 import { asCaller } from '../caller';
-import { notFound } from '../errors';
+import { ApiError, notFound } from '../errors';
 import { PageQuery } from '../pagination';
 import { assertCan } from '../permissions';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { Page, Timestamp, Uuid } from '../openapi/schemas';
+import { Figures, Run, RunWithFigures, xlsxFile } from './responses';
 import { IdParam, ShareBody } from './schemas';
 
 type Delivery = Awaited<ReturnType<typeof deliveriesOf>>[number];
@@ -62,26 +62,47 @@ const decodeRunCursor = (cursor: string | undefined) => fromCursor(RunCursor, cu
  * organization's), then its deliveries are read with the service connection, scoped to the same
  * organization.
  */
-export const runs = new Hono<AppEnv>()
-  .get('/', validate('query', RunsQuery), async (c) => {
+const T = ['Reports'];
+const listRoute = defineRoute('tenant', {
+  method: 'get', path: '/', tags: T, summary: 'Report runs', description: 'Newest first, with each recipient’s delivery status.',
+  request: { query: RunsQuery }, responses: { 200: json(Page(Run), 'A page of runs') },
+});
+const getRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}', tags: T, summary: 'A report run with its figures', request: { params: IdParam }, responses: { 200: json(z.object({ run: RunWithFigures }), 'The run') },
+}, { errors: ['not_found'] });
+const fileRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/file', tags: T, summary: 'A report run’s spreadsheet', request: { params: IdParam }, responses: { 200: xlsxFile('The xlsx') },
+}, { errors: ['not_found'] });
+const shareRoute = defineRoute('tenant', {
+  method: 'post', path: '/{id}/share', tags: T, summary: 'Share a report run', description: 'A read-only public link (1–90 days). The token is answered once.',
+  request: { params: IdParam, body: jsonBody(ShareBody.openapi({ example: { expires_in_days: 30 } })) },
+  responses: { 201: json(z.object({ share: z.object({ id: Uuid, token: z.string(), url: z.string(), file_url: z.string(), expires_at: Timestamp }) }), 'The share link') },
+}, { errors: ['forbidden', 'not_found'] });
+const unshareRoute = defineRoute('tenant', {
+  method: 'delete', path: '/{id}/share', tags: T, summary: 'Revoke a report run’s share links', request: { params: IdParam },
+  responses: { 200: json(z.object({ revoked: z.number().int() }), 'How many links were revoked') },
+}, { errors: ['forbidden', 'not_found'] });
+
+export const runs = router()
+  .openapi(listRoute, async (c) => {
     const org = c.get('org');
     const q = c.req.valid('query');
     const rows = await asCaller(c, (tx) => listRuns(tx, org.id, { scheduleId: q.schedule_id, before: decodeRunCursor(q.cursor), limit: q.limit + 1 }));
     const data = rows.slice(0, q.limit);
     const deliveries = await deliveriesOf(c.get('sql'), org.id, data.map((r) => r.id));
-    return c.json({ data: data.map((r) => runJson(r, deliveries)), next_cursor: rows.length > q.limit ? encodeRunCursor(data.at(-1)!) : null });
+    return c.json({ data: data.map((r) => runJson(r, deliveries)), next_cursor: rows.length > q.limit ? encodeRunCursor(data.at(-1)!) : null }, 200);
   })
 
-  .get('/:id', validate('param', IdParam), async (c) => {
+  .openapi(getRoute, async (c) => {
     const org = c.get('org');
     const { id } = c.req.valid('param');
     const run = await asCaller(c, (tx) => findRun(tx, org.id, id));
     if (!run) throw notFound('report run');
     const deliveries = await deliveriesOf(c.get('sql'), org.id, [run.id]);
-    return c.json({ run: { ...runJson(run, deliveries), figures: run.figures } });
+    return c.json({ run: { ...runJson(run, deliveries), figures: run.figures as Record<string, unknown> | null } }, 200);
   })
 
-  .get('/:id/file', validate('param', IdParam), async (c) => {
+  .openapi(fileRoute, async (c) => {
     const org = c.get('org');
     const { id } = c.req.valid('param');
     const run = await asCaller(c, (tx) => findRun(tx, org.id, id));
@@ -89,7 +110,7 @@ export const runs = new Hono<AppEnv>()
     return fileResponse(c.env, run);
   })
 
-  .post('/:id/share', validate('param', IdParam), validate('json', ShareBody), async (c) => {
+  .openapi(shareRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'reports.write');
     const { id } = c.req.valid('param');
@@ -105,7 +126,7 @@ export const runs = new Hono<AppEnv>()
     return c.json({ share: { id: link.id, token, url: urls.reportUrl, file_url: urls.xlsxUrl, expires_at: link.expires_at } }, 201);
   })
 
-  .delete('/:id/share', validate('param', IdParam), async (c) => {
+  .openapi(unshareRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'reports.write');
     const { id } = c.req.valid('param');
@@ -113,7 +134,7 @@ export const runs = new Hono<AppEnv>()
       if (!(await findRun(tx, org.id, id))) throw notFound('report run');
       return revokeShareLinks(tx, org.id, id);
     });
-    return c.json({ revoked });
+    return c.json({ revoked }, 200);
   });
 
 /** The run's xlsx from R2 (404 when the run has none yet or the object is gone). */
@@ -133,7 +154,13 @@ const PreviewBody = z.strictObject({
 }).default({});
 
 /** POST /reports/schedules/:id/preview: the report for the last complete period, now, sending nothing. */
-export const preview = new Hono<AppEnv>().post('/:id/preview', validate('param', IdParam), validate('json', PreviewBody), async (c) => {
+const previewRoute = defineRoute('tenant', {
+  method: 'post', path: '/{id}/preview', tags: T, summary: 'Preview a report', description: 'The report for the last complete period, now, sending nothing.',
+  request: { params: IdParam, body: jsonBody(PreviewBody) },
+  responses: { 200: json(z.object({ preview: z.object({ figures: Figures, text: z.string(), html: z.string() }) }), 'The report as it would be sent') },
+}, { errors: ['not_found'] });
+
+export const preview = router().openapi(previewRoute, async (c) => {
   const org = c.get('org');
   const { id } = c.req.valid('param');
   const { as_of } = c.req.valid('json');
@@ -146,5 +173,5 @@ export const preview = new Hono<AppEnv>().post('/:id/preview', validate('param',
     const figures = await computeFigures(tx, { organizationId: org.id, schedule, period, previous: previousPeriod(schedule.frequency, period) });
     return figures;
   });
-  return c.json({ preview: { figures: result, text: digestText(result), html: digestHtml(result) } });
+  return c.json({ preview: { figures: result as unknown as Record<string, unknown>, text: digestText(result), html: digestHtml(result) } }, 200);
 });

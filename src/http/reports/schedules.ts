@@ -1,6 +1,5 @@
-import { Hono } from 'hono';
 import type postgres from 'postgres';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import {
   campaignIdsIn, deleteSchedule, findSchedule, insertSchedule, listSchedules, memberIds, organizationTimeZone, updateSchedule,
   type ScheduleRow, type ScheduleValues,
@@ -11,8 +10,9 @@ import { asCaller } from '../caller';
 import { ApiError, notFound, validationError } from '../errors';
 import { decodeCursor, page, PageQuery } from '../pagination';
 import { assertCan } from '../permissions';
-import { validate } from '../validate';
-import type { AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { Page, Uuid } from '../openapi/schemas';
+import { Schedule } from './responses';
 import { CreateScheduleBody, IdParam, MergedSchedule, UpdateScheduleBody } from './schemas';
 
 /** The public JSON shape of a schedule. */
@@ -71,15 +71,32 @@ const sameRule = (a: Pick<ScheduleValues, 'frequency' | 'day_of_week' | 'day_of_
  * member; writes need `reports.write` (owners, admins). Enabled schedules count against
  * max_report_schedules (402 limit_exceeded).
  */
-export const schedules = new Hono<AppEnv>()
-  .get('/', validate('query', PageQuery), async (c) => {
+const T = ['Reports'];
+const ScheduleEnvelope = z.object({ schedule: Schedule });
+const listRoute = defineRoute('tenant', { method: 'get', path: '/', tags: T, summary: 'Report schedules', request: { query: PageQuery }, responses: { 200: json(Page(Schedule), 'A page of schedules') } });
+const createScheduleRoute = defineRoute('tenant', {
+  method: 'post', path: '/', tags: T, summary: 'Create a report schedule', description: 'Owners and admins. Enabled schedules count against max_report_schedules.',
+  request: { body: jsonBody(CreateScheduleBody.openapi({ example: { name: 'Weekly digest', scope: { type: 'organization' }, frequency: 'weekly', day_of_week: 1, local_time: '09:00', recipients: [{ type: 'email', email: 'team@example.com' }], channels: ['email'] } })) },
+  responses: { 201: json(ScheduleEnvelope, 'The new schedule') },
+}, { errors: ['forbidden', 'limit_exceeded', 'unprocessable', 'not_found'] });
+const getRoute = defineRoute('tenant', { method: 'get', path: '/{id}', tags: T, summary: 'A report schedule', request: { params: IdParam }, responses: { 200: json(ScheduleEnvelope, 'The schedule') } }, { errors: ['not_found'] });
+const updateRoute = defineRoute('tenant', {
+  method: 'patch', path: '/{id}', tags: T, summary: 'Change a report schedule', description: 'Any subset; the merged schedule must pass the same rules as a new one.',
+  request: { params: IdParam, body: jsonBody(UpdateScheduleBody.openapi({ example: { enabled: false } })) }, responses: { 200: json(ScheduleEnvelope, 'The schedule as changed') },
+}, { errors: ['forbidden', 'not_found', 'limit_exceeded', 'unprocessable'] });
+const deleteRoute = defineRoute('tenant', {
+  method: 'delete', path: '/{id}', tags: T, summary: 'Delete a report schedule', request: { params: IdParam }, responses: { 200: json(z.object({ deleted: z.literal(true), id: Uuid }), 'Deleted') },
+}, { errors: ['forbidden', 'not_found'] });
+
+export const schedules = router()
+  .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const rows = await asCaller(c, (tx) => listSchedules(tx, c.get('org').id, { afterId: decodeCursor(q.cursor), limit: q.limit + 1 }));
     const result = page(rows, q.limit);
-    return c.json({ data: result.data.map(scheduleJson), next_cursor: result.next_cursor });
+    return c.json({ data: result.data.map(scheduleJson), next_cursor: result.next_cursor }, 200);
   })
 
-  .post('/', validate('json', CreateScheduleBody), async (c) => {
+  .openapi(createScheduleRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'reports.write');
     const body = c.req.valid('json');
@@ -94,13 +111,13 @@ export const schedules = new Hono<AppEnv>()
     return c.json({ schedule: scheduleJson(row) }, 201);
   })
 
-  .get('/:id', validate('param', IdParam), async (c) => {
+  .openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param');
     const row = await asCaller(c, (tx) => scheduleOr404(tx, c.get('org').id, id));
-    return c.json({ schedule: scheduleJson(row) });
+    return c.json({ schedule: scheduleJson(row) }, 200);
   })
 
-  .patch('/:id', validate('param', IdParam), validate('json', UpdateScheduleBody), async (c) => {
+  .openapi(updateRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'reports.write');
     const { id } = c.req.valid('param');
@@ -131,14 +148,14 @@ export const schedules = new Hono<AppEnv>()
       if (!(await updateSchedule(tx, org.id, id, { ...v, next_run_at: next }))) throw notFound('report schedule');
       return (await findSchedule(tx, org.id, id))!;
     });
-    return c.json({ schedule: scheduleJson(row) });
+    return c.json({ schedule: scheduleJson(row) }, 200);
   })
 
-  .delete('/:id', validate('param', IdParam), async (c) => {
+  .openapi(deleteRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'reports.write');
     const { id } = c.req.valid('param');
     const deleted = await asCaller(c, (tx) => deleteSchedule(tx, org.id, id));
     if (!deleted) throw notFound('report schedule');
-    return c.json({ deleted: true, id });
+    return c.json({ deleted: true as const, id }, 200);
   });

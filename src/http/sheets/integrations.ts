@@ -1,17 +1,16 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { consumeOAuthState, deleteIntegration, findIntegration, insertOAuthState, listIntegrations, loadCredentials, memberRole, saveCredentials, upsertIntegration } from '../../db/google-sheets';
 import { authorizationUrl, exchangeCode, generateCodeVerifier, OAuth2RequestError, revokeToken, SCOPES, signState, STATE_TTL_SECONDS, tokenKeys, verifyState, type ScopeName } from '../../google/oauth';
 import { base64url, decryptToken, encryptToken } from '../../google/token-crypto';
 import { SPREADSHEET_FIELDS } from '../../google/sheets-api';
 import { forgetAccessToken } from '../../steps/google-token';
-import { requireOrganization, requireUser } from '../auth';
 import { asCaller } from '../caller';
 import { ApiError, notFound } from '../errors';
 import { assertCan, type OrgRole } from '../permissions';
-import { validate } from '../validate';
+import { defineRoute, json, router } from '../openapi/route';
+import { List, Timestamp } from '../openapi/schemas';
+import { Integration } from './responses';
 import { google, integrationJson, sheetsApiFor } from './shared';
-import type { AppEnv } from '../context';
 
 export const AuthorizeQuery = z.object({
   /** `drive.file` (default, non-sensitive) or `spreadsheets` (every sheet of the account; sensitive) */
@@ -32,10 +31,40 @@ const SheetsParam = z.object({ id: z.uuid(), spreadsheetId: z.string().regex(/^[
 
 const badState = (why: string) => new ApiError('bad_request', `invalid OAuth state: ${why}; start again from GET /integrations/google/authorize`, { reason: why });
 
-export const googleIntegrations = new Hono<AppEnv>()
+const T = ['Google Sheets'];
+const callbackRoute = defineRoute('public', {
+  method: 'get', path: '/callback', tags: T, summary: 'Google’s OAuth callback',
+  description: 'Google redirects the browser here: no bearer token. The signed, single-use state names the user and organization that asked (10 minutes).',
+  request: { query: CallbackQuery }, responses: { 201: json(z.object({ integration: Integration }), 'The connected Google account') },
+}, { errors: ['bad_request', 'not_a_member', 'forbidden', 'unprocessable'] });
+const authorizeRoute = defineRoute('tenant', {
+  method: 'get', path: '/authorize', tags: T, summary: 'Start connecting a Google account', description: 'Send the browser to `url`; Google comes back to /integrations/google/callback.',
+  request: { query: AuthorizeQuery }, responses: { 200: json(z.object({ url: z.string(), state_expires_at: Timestamp, scopes: z.array(z.string()) }), 'Google’s consent URL') },
+}, { errors: ['forbidden'] });
+const listRoute = defineRoute('tenant', { method: 'get', path: '/', tags: T, summary: 'Connected Google accounts', responses: { 200: json(List(Integration), 'The integrations') } });
+const deleteRoute = defineRoute('tenant', {
+  method: 'delete', path: '/{id}', tags: T, summary: 'Disconnect a Google account', description: 'Revokes the token at Google, then deletes the integration and its sources.',
+  request: { params: IdParam }, responses: { 200: json(z.object({ deleted: z.literal(true), revoked_at_google: z.boolean() }), 'Disconnected') },
+}, { errors: ['forbidden', 'not_found', 'bad_gateway'] });
+const sheetsRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/spreadsheets/{spreadsheetId}/sheets', tags: T, summary: 'A spreadsheet’s worksheets', request: { params: SheetsParam },
+  responses: {
+    200: json(
+      z.object({
+        spreadsheet_id: z.string(),
+        title: z.string().nullable(),
+        sheets: z.array(z.object({ sheet_id: z.number().int(), title: z.string(), index: z.number().int().nullable(), row_count: z.number().int().nullable(), column_count: z.number().int().nullable() })),
+      }),
+      'The worksheets',
+    ),
+  },
+}, { errors: ['not_found', 'conflict', 'unprocessable', 'bad_gateway', 'rate_limited'] });
+
+/** GET /integrations/google/callback: public (mounted without a guard in src/http/app.ts). */
+export const googleCallback = router()
   // Google redirects the browser here: no bearer token. The signed, single-use state names the
   // user and organization that asked, and expires after 10 minutes.
-  .get('/callback', validate('query', CallbackQuery), async (c) => {
+  .openapi(callbackRoute, async (c) => {
     const q = c.req.valid('query');
     const keys = await tokenKeys(c.env);
     const checked = await verifyState(keys, q.state);
@@ -71,11 +100,11 @@ export const googleIntegrations = new Hono<AppEnv>()
     forgetAccessToken(integrationId);
     const integration = await findIntegration(sql, pending.organization_id, integrationId);
     return c.json({ integration: integrationJson(integration!) }, 201);
-  })
+  });
 
-  .use('*', requireUser, requireOrganization)
-
-  .get('/authorize', validate('query', AuthorizeQuery), async (c) => {
+/** The tenant routes of /integrations/google (guarded where they are mounted: src/http/mount.ts). */
+export const googleIntegrations = router()
+  .openapi(authorizeRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'imports.write');
     const { scopes } = c.req.valid('query');
@@ -85,15 +114,15 @@ export const googleIntegrations = new Hono<AppEnv>()
     const expiresAt = new Date(Date.now() + STATE_TTL_SECONDS * 1000);
     await insertOAuthState(c.get('sql'), { nonce, organization_id: org.id, user_id: c.get('user').id, code_verifier: codeVerifier, scopes: scopes.join(' '), expiresAt });
     const state = await signState(keys, { n: nonce, u: c.get('user').id, o: org.id, e: Math.floor(expiresAt.getTime() / 1000) });
-    return c.json({ url: authorizationUrl(c.env, state, codeVerifier, scopes).toString(), state_expires_at: expiresAt.toISOString(), scopes });
+    return c.json({ url: authorizationUrl(c.env, state, codeVerifier, scopes).toString(), state_expires_at: expiresAt.toISOString(), scopes }, 200);
   })
 
-  .get('/', async (c) => {
+  .openapi(listRoute, async (c) => {
     const rows = await asCaller(c, (tx) => listIntegrations(tx, c.get('org').id));
-    return c.json({ data: rows.map(integrationJson) });
+    return c.json({ data: rows.map(integrationJson) }, 200);
   })
 
-  .delete('/:id', validate('param', IdParam), async (c) => {
+  .openapi(deleteRoute, async (c) => {
     const org = c.get('org');
     const { id } = c.req.valid('param');
     const integration = await asCaller(c, (tx) => findIntegration(tx, org.id, id));
@@ -114,10 +143,10 @@ export const googleIntegrations = new Hono<AppEnv>()
     }
     await deleteIntegration(sql, org.id, id);
     forgetAccessToken(id);
-    return c.json({ deleted: true, revoked_at_google: revoked });
+    return c.json({ deleted: true as const, revoked_at_google: revoked }, 200);
   })
 
-  .get('/:id/spreadsheets/:spreadsheetId/sheets', validate('param', SheetsParam), async (c) => {
+  .openapi(sheetsRoute, async (c) => {
     const org = c.get('org');
     const { id, spreadsheetId } = c.req.valid('param');
     const integration = await asCaller(c, (tx) => findIntegration(tx, org.id, id));
@@ -134,6 +163,6 @@ export const googleIntegrations = new Hono<AppEnv>()
         row_count: s.properties.gridProperties?.rowCount ?? null,
         column_count: s.properties.gridProperties?.columnCount ?? null,
       })),
-    });
+    }, 200);
   });
 

@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { deleteSource, findIntegration, findSource, insertSource, listRuns, listSources, openRuns, updateSource, type SourceRow } from '../../db/google-sheets';
 import { ExportConfig, resolveMapping, SourceMapping } from '../../google/mapping';
 import { quoteSheet, type SheetsApi } from '../../google/sheets-api';
@@ -7,13 +6,14 @@ import { parseVideoUrl } from '../../platforms/video-url';
 import { assertCanTrackVideos, assertQuota } from '../../steps/limits';
 import { instanceIdFor, startWorkflow } from '../../workflows/start';
 import type { SheetsResyncSourceParams } from '../../workflows/sheets-resync';
-import { requireOrganization, requireUser } from '../auth';
 import { asCaller } from '../caller';
 import { ApiError, notFound } from '../errors';
 import { assertCan } from '../permissions';
-import { validate } from '../validate';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { List, Uuid } from '../openapi/schemas';
+import { Source, SourceRun } from './responses';
 import { google, sheetsApiFor } from './shared';
-import type { AppContext, AppEnv } from '../context';
+import type { AppContext } from '../context';
 
 export const CreateSourceBody = z
   .object({
@@ -105,10 +105,34 @@ async function activeIntegration(c: AppContext, id: string) {
   return integration;
 }
 
-export const sheetsSources = new Hono<AppEnv>()
-  .use('*', requireUser, requireOrganization)
+const T = ['Google Sheets'];
+const SourceEnvelope = z.object({ source: Source });
+const createSourceRoute = defineRoute('tenant', {
+  method: 'post', path: '/', tags: T, summary: 'Add a worksheet as a source',
+  description: 'Checks the mapping against the worksheet as it is now (every mapped column in the header row), then syncs it daily and on demand.',
+  request: { body: jsonBody(CreateSourceBody) },
+  responses: { 201: json(z.object({ source: Source, links_found: z.number().int() }), 'The new source and how many video links the worksheet holds') },
+}, { errors: ['forbidden', 'not_found', 'conflict', 'unprocessable', 'limit_exceeded', 'bad_gateway', 'rate_limited'] });
+const listSourcesRoute = defineRoute('tenant', { method: 'get', path: '/', tags: T, summary: 'Sheets sources', responses: { 200: json(List(Source), 'The sources') } });
+const getSourceRoute = defineRoute('tenant', { method: 'get', path: '/{id}', tags: T, summary: 'A Sheets source', request: { params: IdParam }, responses: { 200: json(SourceEnvelope, 'The source') } }, { errors: ['not_found'] });
+const patchSourceRoute = defineRoute('tenant', {
+  method: 'patch', path: '/{id}', tags: T, summary: 'Change a Sheets source', request: { params: IdParam, body: jsonBody(PatchSourceBody) },
+  responses: { 200: json(SourceEnvelope, 'The source as changed') },
+}, { errors: ['forbidden', 'not_found', 'conflict', 'unprocessable', 'bad_gateway', 'rate_limited'] });
+const deleteSourceRoute = defineRoute('tenant', {
+  method: 'delete', path: '/{id}', tags: T, summary: 'Delete a Sheets source', request: { params: IdParam }, responses: { 200: json(z.object({ deleted: z.literal(true) }), 'Deleted') },
+}, { errors: ['forbidden', 'not_found'] });
+const resyncRoute = defineRoute('tenant', {
+  method: 'post', path: '/{id}/resync', tags: T, summary: 'Sync a Sheets source now', request: { params: IdParam },
+  responses: { 202: json(z.object({ run: z.object({ id: Uuid, status: z.literal('pending'), workflow_instance_id: z.string() }) }), 'The sync run, started') },
+}, { errors: ['forbidden', 'not_found', 'conflict', 'limit_exceeded'] });
+const runsRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}/runs', tags: T, summary: 'A Sheets source’s sync runs', request: { params: IdParam, query: RunsQuery }, responses: { 200: json(List(SourceRun), 'The latest runs') },
+}, { errors: ['not_found'] });
 
-  .post('/', validate('json', CreateSourceBody), async (c) => {
+export const sheetsSources = router()
+
+  .openapi(createSourceRoute, async (c) => {
     const org = c.get('org');
     assertCan(org.role, 'imports.write');
     const body = c.req.valid('json');
@@ -137,14 +161,14 @@ export const sheetsSources = new Hono<AppEnv>()
     return c.json({ source: sourceJson(source), links_found: checked.links }, 201);
   })
 
-  .get('/', async (c) => {
+  .openapi(listSourcesRoute, async (c) => {
     const rows = await asCaller(c, (tx) => listSources(tx, c.get('org').id));
-    return c.json({ data: rows.map(sourceJson) });
+    return c.json({ data: rows.map(sourceJson) }, 200);
   })
 
-  .get('/:id', validate('param', IdParam), async (c) => c.json({ source: sourceJson(await loadSource(c, c.req.valid('param').id)) }))
+  .openapi(getSourceRoute, async (c) => c.json({ source: sourceJson(await loadSource(c, c.req.valid('param').id)) }, 200))
 
-  .patch('/:id', validate('param', IdParam), validate('json', PatchSourceBody), async (c) => {
+  .openapi(patchSourceRoute, async (c) => {
     const org = c.get('org');
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
@@ -166,19 +190,19 @@ export const sheetsSources = new Hono<AppEnv>()
       if (body.is_active === true && !source.is_active) await assertQuota(tx, org.id, 'max_sheets_sources', 1);
       await updateSource(tx, org.id, id, { headerRow: body.header_row, mapping: body.mapping, exportConfig: body.export, isActive: body.is_active });
     });
-    return c.json({ source: sourceJson(await loadSource(c, id)) });
+    return c.json({ source: sourceJson(await loadSource(c, id)) }, 200);
   })
 
-  .delete('/:id', validate('param', IdParam), async (c) => {
+  .openapi(deleteSourceRoute, async (c) => {
     const org = c.get('org');
     const { id } = c.req.valid('param');
     await loadSource(c, id);
     assertCan(org.role, 'imports.write');
     await asCaller(c, (tx) => deleteSource(tx, org.id, id));
-    return c.json({ deleted: true });
+    return c.json({ deleted: true as const }, 200);
   })
 
-  .post('/:id/resync', validate('param', IdParam), async (c) => {
+  .openapi(resyncRoute, async (c) => {
     const org = c.get('org');
     const { id } = c.req.valid('param');
     const source = await loadSource(c, id);
@@ -199,10 +223,10 @@ export const sheetsSources = new Hono<AppEnv>()
       triggeredBy: c.get('user').id,
       summary: { sheet_id: id, source_id: id, job_id: job.job_id },
     });
-    return c.json({ run: { id: job.job_id, status: 'pending', workflow_instance_id: instanceId } }, 202);
+    return c.json({ run: { id: job.job_id, status: 'pending' as const, workflow_instance_id: instanceId } }, 202);
   })
 
-  .get('/:id/runs', validate('param', IdParam), validate('query', RunsQuery), async (c) => {
+  .openapi(runsRoute, async (c) => {
     const { id } = c.req.valid('param');
     await loadSource(c, id);
     const runs = await asCaller(c, (tx) => listRuns(tx, c.get('org').id, id, c.req.valid('query').limit));
@@ -223,5 +247,5 @@ export const sheetsSources = new Hono<AppEnv>()
         created_at: r.created_at,
         finished_at: r.finished_at,
       })),
-    });
+    }, 200);
   });
