@@ -15,9 +15,7 @@ import { apiDocuments } from '../../src/http/openapi/document';
  * are not checked yet. test/contract/route-table.test.ts keeps this list honest (every prefix here
  * still has undeclared routes, every undeclared route is under one of them). It only shrinks.
  */
-export const NOT_YET_DECLARED = [
-  '/blogger',
-];
+export const NOT_YET_DECLARED: string[] = [];
 
 /** Served by the app but not operations of the API: the documents, the reference page, the health probe. */
 export const OUTSIDE_THE_DOCUMENT = [

@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { PlatformName } from '../../domain/platforms';
 import { isStorableText, TagNames, Text, whenFieldsValid } from '../../domain/validation';
 import { asCaller } from '../caller';
@@ -18,8 +17,10 @@ import { videoJson } from '../video-json';
 import { ApiError, notFound } from '../errors';
 import { decodeCursor, page, PageQuery } from '../pagination';
 import { assertCan } from '../permissions';
-import { validate } from '../validate';
-import type { AppContext, AppEnv } from '../context';
+import { defineRoute, json, jsonBody, router } from '../openapi/route';
+import { Deleted, IdParam, Page } from '../openapi/schemas';
+import type { AppContext } from '../context';
+import { Blogger, BloggerAdded, BloggerWithVideos, OneBlogger } from './responses';
 
 const PlatformParam = PlatformName;
 const Count = z.number().int().min(1).max(1000);
@@ -56,8 +57,6 @@ export const ListBloggersQuery = PageQuery.extend({
   tag: Text({ max: 64 }).optional(),
   search: Text({ max: 100 }).optional(),
 });
-
-const IdParam = z.object({ id: z.uuid() });
 
 export function bloggerJson(b: BloggerRow) {
   return {
@@ -101,8 +100,45 @@ async function orgDefaults(c: AppContext) {
   return (await asCaller(c, (tx) => organizationFetchDefaults(tx, c.get('org').id)))!;
 }
 
-export const bloggers = new Hono<AppEnv>()
-  .post('/add', validate('json', AddBloggerBody), async (c) => {
+const T = ['Bloggers'];
+const addRoute = defineRoute('tenant', {
+  method: 'post', path: '/add', tags: T, summary: 'Track a blogger',
+  description: 'By username or profile URL. Looks the profile up on the platform, starts tracking it and its initial fetch (InitialBloggerFetch). Re-adding a tracked blogger updates the counts given, resumes a paused one, and starts a new fetch only when one is needed or `refetch` is true.',
+  request: { body: jsonBody(AddBloggerBody.openapi({ example: { username: 'creator', platform: 'TikTok', initial_videos_count: 30, daily_videos_count: 10 } })) },
+  responses: { 201: json(BloggerAdded, 'The blogger, and the initial fetch started or already running') },
+}, { errors: ['forbidden', 'not_found', 'unprocessable', 'limit_exceeded', 'service_unavailable', 'bad_gateway'] });
+const addFromTrackingRoute = defineRoute('tenant', {
+  method: 'post', path: '/add-from-tracking', tags: T, summary: 'Track a blogger the organization already knows',
+  request: { body: jsonBody(AddFromTrackingBody) },
+  responses: { 201: json(BloggerAdded, 'The blogger, and the initial fetch started or already running') },
+}, { errors: ['forbidden', 'not_found', 'limit_exceeded'] });
+const listRoute = defineRoute('tenant', {
+  method: 'get', path: '/', tags: T, summary: 'List bloggers', description: 'Filtered by platform, tracking state, campaign, tag and a search over username and channel name, in keyset pages.',
+  request: { query: ListBloggersQuery }, responses: { 200: json(Page(Blogger), 'A page of bloggers') },
+});
+const getRoute = defineRoute('tenant', {
+  method: 'get', path: '/{id}', tags: T, summary: 'A blogger with its newest videos',
+  request: { params: IdParam }, responses: { 200: json(BloggerWithVideos, 'The blogger') },
+}, { errors: ['not_found'] });
+const updateRoute = defineRoute('tenant', {
+  method: 'patch', path: '/{id}', tags: T, summary: 'Change a tracked blogger’s video counts',
+  request: { params: IdParam, body: jsonBody(UpdateBloggerBody) }, responses: { 200: json(OneBlogger, 'The blogger') },
+}, { errors: ['forbidden', 'not_found', 'limit_exceeded'] });
+const pauseRoute = defineRoute('tenant', {
+  method: 'post', path: '/{id}/pause', tags: T, summary: 'Pause tracking a blogger', description: 'Batches leave it out until it is resumed; its videos keep refreshing.',
+  request: { params: IdParam }, responses: { 200: json(OneBlogger, 'The blogger') },
+}, { errors: ['forbidden', 'not_found'] });
+const resumeRoute = defineRoute('tenant', {
+  method: 'post', path: '/{id}/resume', tags: T, summary: 'Resume tracking a blogger', description: 'Takes one unit of the tracked-bloggers quota.',
+  request: { params: IdParam }, responses: { 200: json(OneBlogger, 'The blogger') },
+}, { errors: ['forbidden', 'not_found', 'limit_exceeded'] });
+const deleteRoute = defineRoute('tenant', {
+  method: 'delete', path: '/{id}', tags: T, summary: 'Delete a blogger', description: 'Its tracking record goes; its videos stay.',
+  request: { params: IdParam }, responses: { 200: json(Deleted, 'Deleted') },
+}, { errors: ['forbidden', 'not_found'] });
+
+export const bloggers = router()
+  .openapi(addRoute, async (c) => {
     assertCan(c.get('org').role, 'bloggers.write');
     const body = c.req.valid('json');
     const org = c.get('org');
@@ -145,10 +181,10 @@ export const bloggers = new Hono<AppEnv>()
       return { blogger: (await findBlogger(tx, org.id, bloggerId))!, before: existing ?? null };
     });
     const workflow = await startInitialFetchIfNeeded(c, blogger, before, body.refetch ?? false);
-    return c.json({ success: true, blogger: bloggerJson(blogger), workflow }, 201);
+    return c.json({ success: true as const, blogger: bloggerJson(blogger), workflow }, 201);
   })
 
-  .post('/add-from-tracking', validate('json', AddFromTrackingBody), async (c) => {
+  .openapi(addFromTrackingRoute, async (c) => {
     assertCan(c.get('org').role, 'bloggers.write');
     const body = c.req.valid('json');
     const org = c.get('org');
@@ -167,19 +203,19 @@ export const bloggers = new Hono<AppEnv>()
       return { blogger: (await findBlogger(tx, org.id, existing.blogger_id))!, before: existing.tracking_id ? existing : null };
     });
     const workflow = await startInitialFetchIfNeeded(c, blogger, before, body.refetch ?? false);
-    return c.json({ success: true, blogger: bloggerJson(blogger), workflow }, 201);
+    return c.json({ success: true as const, blogger: bloggerJson(blogger), workflow }, 201);
   })
 
-  .get('/', validate('query', ListBloggersQuery), async (c) => {
+  .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const rows = await asCaller(c, (tx) =>
       listBloggers(tx, c.get('org').id, { platform: q.platform, isActive: q.is_active, campaignId: q.campaign_id, tag: q.tag, search: q.search, afterId: decodeCursor(q.cursor), limit: q.limit + 1 }),
     );
     const result = page(rows.map((r) => ({ ...r, id: r.blogger_id })), q.limit);
-    return c.json({ data: result.data.map(bloggerJson), next_cursor: result.next_cursor });
+    return c.json({ data: result.data.map(bloggerJson), next_cursor: result.next_cursor }, 200);
   })
 
-  .get('/:id', validate('param', IdParam), async (c) => {
+  .openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param');
     const org = c.get('org');
     const found = await asCaller(c, async (tx) => {
@@ -189,10 +225,10 @@ export const bloggers = new Hono<AppEnv>()
       return { blogger, videos };
     });
     if (!found) throw notFound('blogger');
-    return c.json({ blogger: bloggerJson(found.blogger), videos: found.videos.map(videoJson) });
+    return c.json({ blogger: bloggerJson(found.blogger), videos: found.videos.map(videoJson) }, 200);
   })
 
-  .patch('/:id', validate('param', IdParam), validate('json', UpdateBloggerBody), async (c) => {
+  .openapi(updateRoute, async (c) => {
     assertCan(c.get('org').role, 'bloggers.write');
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
@@ -204,21 +240,21 @@ export const bloggers = new Hono<AppEnv>()
       return findBlogger(tx, org.id, id);
     });
     if (!blogger) throw notFound('tracked blogger');
-    return c.json({ blogger: bloggerJson(blogger) });
+    return c.json({ blogger: bloggerJson(blogger) }, 200);
   })
 
-  .post('/:id/pause', validate('param', IdParam), async (c) => setActive(c, c.req.valid('param').id, false))
-  .post('/:id/resume', validate('param', IdParam), async (c) => setActive(c, c.req.valid('param').id, true))
+  .openapi(pauseRoute, async (c) => c.json({ blogger: bloggerJson(await setActive(c, c.req.valid('param').id, false)) }, 200))
+  .openapi(resumeRoute, async (c) => c.json({ blogger: bloggerJson(await setActive(c, c.req.valid('param').id, true)) }, 200))
 
-  .delete('/:id', validate('param', IdParam), async (c) => {
+  .openapi(deleteRoute, async (c) => {
     assertCan(c.get('org').role, 'bloggers.write');
     const { id } = c.req.valid('param');
     const deleted = await asCaller(c, (tx) => deleteBlogger(tx, c.get('org').id, id));
     if (!deleted) throw notFound('blogger');
-    return c.json({ success: true, id });
+    return c.json({ success: true as const, id }, 200);
   });
 
-async function setActive(c: AppContext, bloggerId: string, active: boolean) {
+async function setActive(c: AppContext, bloggerId: string, active: boolean): Promise<BloggerRow> {
   assertCan(c.get('org').role, 'bloggers.write');
   const org = c.get('org');
   const blogger = await asCaller(c, async (tx) => {
@@ -231,7 +267,7 @@ async function setActive(c: AppContext, bloggerId: string, active: boolean) {
     return findBlogger(tx, org.id, bloggerId);
   });
   if (!blogger) throw notFound('tracked blogger');
-  return c.json({ blogger: bloggerJson(blogger) });
+  return blogger;
 }
 
 function listVideosOfBlogger(tx: Parameters<typeof listVideos>[0], organizationId: string, bloggerId: string) {

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { fromCursor, invalidCursor, toCursor } from '../cursor';
 import { VideoPlatformName } from '../../domain/platforms';
+import { VIDEO_STATUSES } from '../../domain/statuses';
 import { Text } from '../../domain/validation';
 import { campaignVideos, type VideoSort } from '../../db/analytics';
 import { notFound } from '../errors';
@@ -17,7 +18,7 @@ export const CampaignVideosQuery = z
     sort: z.enum(['views', 'growth', 'er', 'published_at']).default('views'),
     order: z.enum(['asc', 'desc']).default('desc'),
     platform: VideoPlatformName.optional(),
-    status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
+    status: z.enum(VIDEO_STATUSES).optional(),
     blogger_id: z.uuid().optional(),
     tag: Text({ max: 64 }).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { TagNames, Text } from '../../domain/validation';
 import { parseVideoUrl } from '../../platforms/video-url';
 import { VideoPlatformName } from '../../domain/platforms';
+import { VIDEO_STATUSES } from '../../domain/statuses';
 import { campaignExists, findVideo, insertVideo, listVideos, setTrackingStatus, videoStatus } from '../../db/videos';
 import { assertCanTrackVideos } from '../../steps/limits';
 import { linkTags } from '../../db/tags';
@@ -32,7 +33,7 @@ export const DeleteVideoQuery = z.object({ purge: z.enum(['true', 'false']).tran
  * `to` (default today, UTC) is the day read; `from` (default: since tracking started) starts `range`.
  */
 export const ListVideosQuery = PageQuery.extend({
-  status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
+  status: z.enum(VIDEO_STATUSES).optional(),
   platform: VideoPlatformName.optional(),
   campaign_id: z.uuid().optional(),
   ...RangeFields,

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { VideoPlatformName } from '../../domain/platforms';
+import { VIDEO_STATUSES } from '../../domain/statuses';
 import { asUser } from '../../db/client';
 import { campaignVideos, videoIncrements } from '../../db/analytics';
 import { campaignStats } from '../../db/analytics-aggregate';
@@ -22,7 +23,7 @@ export const EXPORT_PAGE_SIZE = 1000;
 export const VideosExportQuery = z
   .object({
     campaign_id: z.uuid().optional(),
-    status: z.enum(['tracking', 'stopped', 'deleted']).optional(),
+    status: z.enum(VIDEO_STATUSES).optional(),
     platform: VideoPlatformName.optional(),
     ...RangeFields,
   })

@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { VideoPlatformName } from '../../domain/platforms';
+import { VIDEO_STATUSES } from '../../domain/statuses';
 
 /** Response building blocks shared by the route modules' declarations. */
 
@@ -22,8 +24,9 @@ export const nullableRef = <T extends z.ZodType>(schema: T) => z.union([schema, 
 
 /** A calendar day 'YYYY-MM-DD'. */
 export const DayString = z.string().openapi({ format: 'date', example: '2026-12-01' });
-export const PlatformName = z.enum(['TikTok', 'Instagram', 'YouTube', 'Other']);
-export const VideoStatusName = z.enum(['tracking', 'stopped', 'deleted']);
+/** The platform and status a video can have (the domain's lists, under their response names). */
+export const PlatformName = VideoPlatformName;
+export const VideoStatusName = z.enum(VIDEO_STATUSES);
 export const Mode = z.enum(['totals', 'increments']);
 
 const counterFields = { views: z.number(), likes: z.number(), comments: z.number(), reposts: z.number(), saves: z.number() };
