@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { createSql } from '../db/client';
 import { recordOperatorAlerts } from '../db/operator-alerts';
 import { enqueueOutboxRows } from '../queues/notification-messages';
+import { recordLimitUsageAlerts } from './limit-usage';
+import { enqueueDueRows } from './outbox-events';
 import { relayDueNotifications } from './relay';
 
 /**
@@ -15,7 +17,7 @@ const OpsAlertEnv = z.object({
   OPS_ALERT_DEAD_LETTERS_PER_HOUR: z.coerce.number().int().min(0).default(20),
 });
 
-/** The notifications part of the 15-minute cron: operator alerts, then the outbox relay. */
+/** The notifications part of the 15-minute cron: operator alerts, limit-usage alerts, then the outbox relay. */
 export async function runNotificationCron(env: Env): Promise<void> {
   const raw = Object.fromEntries(Object.entries(env as unknown as Record<string, unknown>).filter(([k, v]) => k.startsWith('OPS_ALERT_') && v !== ''));
   const cfg = OpsAlertEnv.safeParse(raw);
@@ -29,5 +31,6 @@ export async function runNotificationCron(env: Env): Promise<void> {
     });
     await enqueueOutboxRows(env.NOTIFICATIONS, rows);
   }
+  await enqueueDueRows(env, await recordLimitUsageAlerts(createSql(env)));
   await relayDueNotifications(env);
 }
