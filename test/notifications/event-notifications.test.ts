@@ -1,10 +1,11 @@
-import { env } from 'cloudflare:test';
+import { env, introspectWorkflow } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { strToU8 } from 'fflate';
 import { recordImportFinished } from '../../src/notifications/import-finished';
 import { recordNewVideos } from '../../src/notifications/new-video';
 import { runNotificationCron } from '../../src/notifications/cron';
 import { accessTokenFor, NeedsReauthError } from '../../src/steps/google-token';
+import { EXCEL_IMPORT_STEPS } from '../../src/workflows/excel-import';
 import type { BloggerFetchParams } from '../../src/workflows/params';
 import { eventually, tokenFor } from '../helpers/api';
 import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';
@@ -95,6 +96,33 @@ describe('import_finished (ExcelImport)', () => {
     await settle();
     expect(await fakeTelegram.sentTo(chat)).toHaveLength(1);
     expect(await fakeLoops.sentTo(org.email)).toHaveLength(1);
+  });
+});
+
+describe('import_finished when the run fails for good', () => {
+  it('a step out of retries marks the job failed and tells its starter, once', async () => {
+    const org = await createOrganization(sql, { plan: 'pro' });
+    const chat = await linkTelegram(org);
+    const token = await tokenFor(org.userId);
+    await using introspector = await introspectWorkflow(env.EXCEL_IMPORT);
+    await introspector.modifyAll(async (m) => {
+      await m.disableRetryDelays();
+      await m.mockStepError({ name: EXCEL_IMPORT_STEPS.chunk(1) }, new Error('database refused the chunk'));
+    });
+    const res = await upload(token, await simpleWorkbook(['Video URL'], [[tiktokUrl()]]), { multipart: true });
+    expect(res.status).toBe(202);
+    const job = await waitForImport(token, res.body.job_id);
+    expect(job.status).toBe('failed');
+    expect(job.failure).toEqual({ code: 'import_error', reason: expect.stringMatching(/database refused the chunk/) });
+    const sent = await eventually(async () => {
+      const m = await fakeTelegram.sentTo(chat);
+      return m.length > 0 && m;
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text).toMatch(/^❌ Import "links\.xlsx" failed: the import stopped with an error: .*database refused the chunk/);
+    await eventually(async () => (await sql`select status from workflow_runs where instance_id = ${job.workflow_instance_id}`)[0]?.status === 'errored');
+    await settle();
+    expect(await fakeTelegram.sentTo(chat)).toHaveLength(1);
   });
 });
 
