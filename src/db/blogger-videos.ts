@@ -29,6 +29,8 @@ export interface SaveBloggerVideosResult {
    * without a thumbnail (the stats lookup fills it in).
    */
   to_refresh: { id: string; external_video_id: string; video_url: string }[];
+  /** the newest video this save inserted (the organization did not have it), for the `new_video` notification */
+  first_new_video_url?: string | null;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): 
     views: v.statistics?.views ?? 0, likes: v.statistics?.likes ?? 0, comments: v.statistics?.comments ?? 0,
     reposts: v.statistics?.reposts ?? 0, saves: v.statistics?.saves ?? 0,
   }));
-  const [row] = await db<{ videos_inserted: number; videos_updated: number; snapshots_inserted: number; skipped_for_quota: number; to_refresh: SaveBloggerVideosResult['to_refresh'] | null }[]>`
+  const [row] = await db<{ videos_inserted: number; videos_updated: number; snapshots_inserted: number; skipped_for_quota: number; to_refresh: SaveBloggerVideosResult['to_refresh'] | null; first_new_video_url: string | null }[]>`
     with candidates as (
       select u.*, exists (select 1 from public.videos x where x.organization_id = ${input.organizationId}
                             and x.platform = u.platform and x.external_video_id = u.external_video_id) as known
@@ -96,8 +98,9 @@ export async function saveBloggerVideos(db: Db, input: SaveBloggerVideosInput): 
            (select json_agg(json_build_object('id', u.id, 'external_video_id', u.external_video_id, 'video_url', u.video_url))
               from upserted u join input i using (external_video_id)
              where not i.has_stats or coalesce(i.thumbnail_url, u.thumbnail_url) is null) as to_refresh,
-           (select count(*) from usage)::int as usage_rows`;
-  return { videos_inserted: row!.videos_inserted, videos_updated: row!.videos_updated, snapshots_inserted: row!.snapshots_inserted, skipped_for_quota: row!.skipped_for_quota, to_refresh: row!.to_refresh ?? [] };
+           (select count(*) from usage)::int as usage_rows,
+           (select u.video_url from upserted u join input i using (external_video_id) where u.inserted order by i.ord limit 1) as first_new_video_url`;
+  return { videos_inserted: row!.videos_inserted, videos_updated: row!.videos_updated, snapshots_inserted: row!.snapshots_inserted, skipped_for_quota: row!.skipped_for_quota, to_refresh: row!.to_refresh ?? [], first_new_video_url: row!.first_new_video_url };
 }
 
 export async function markBloggerFetched(db: Db, trackingId: string, opts: { initial: boolean; skipReason?: string | null }) {

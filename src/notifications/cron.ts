@@ -2,6 +2,8 @@ import { configSection } from '../env';
 import { createSql } from '../db/client';
 import { recordOperatorAlerts } from '../db/operator-alerts';
 import { enqueueOutboxRows } from '../queues/notification-messages';
+import { recordLimitUsageAlerts } from './limit-usage';
+import { enqueueDueRows } from './outbox-events';
 import { relayDueNotifications } from './relay';
 
 /**
@@ -11,7 +13,7 @@ import { relayDueNotifications } from './relay';
  */
 const KEYS = ['OPS_ALERT_TELEGRAM_CHAT_ID', 'OPS_ALERT_EMAIL', 'OPS_ALERT_DEAD_LETTERS_PER_HOUR'] as const;
 
-/** The notifications part of the 15-minute cron: operator alerts, then the outbox relay. */
+/** The notifications part of the 15-minute cron: operator alerts, limit-usage alerts, then the outbox relay. */
 export async function runNotificationCron(env: Env): Promise<void> {
   let cfg: ReturnType<typeof configSection<(typeof KEYS)[number]>> | undefined;
   try {
@@ -27,5 +29,6 @@ export async function runNotificationCron(env: Env): Promise<void> {
     });
     await enqueueOutboxRows(env.NOTIFICATIONS, rows);
   }
+  await enqueueDueRows(env, await recordLimitUsageAlerts(createSql(env)));
   await relayDueNotifications(env);
 }

@@ -31,7 +31,11 @@ export async function accessTokenFor(env: Env, db: Db, integrationId: string, op
 
   const creds = await loadCredentials(db, integrationId);
   if (!creds) throw new NeedsReauthError('no stored Google credentials: connect the Google account again');
-  if (creds.integration_status !== 'active') throw new NeedsReauthError('the Google account must be connected again');
+  if (creds.integration_status !== 'active') {
+    // normally notified when it was marked; this covers a mark whose notification was lost (deduplicated)
+    await onIntegrationNeedsReauth(env, db, { integrationId, organizationId: creds.organization_id, googleEmail: null, reason: 'still needs_reauth' });
+    throw new NeedsReauthError('the Google account must be connected again');
+  }
   const keys = await tokenKeys(env);
   if (!opts.forceRefresh && creds.access_token_ciphertext && creds.access_token_expires_at && creds.access_token_expires_at.getTime() - EXPIRY_MARGIN_MS > now) {
     const token = await decryptToken(keys, creds.access_token_ciphertext, creds.organization_id, integrationId);
@@ -47,7 +51,7 @@ export async function accessTokenFor(env: Env, db: Db, integrationId: string, op
     if (isInvalidGrant(err)) {
       const reason = `Google refused the stored grant (invalid_grant: ${(err as Error & { description?: string | null }).description ?? 'revoked or expired'}); connect the account again`;
       const integration = await markNeedsReauth(db, integrationId, reason);
-      if (integration) await onIntegrationNeedsReauth(env, { integrationId, organizationId: integration.organization_id, googleEmail: integration.google_email, reason });
+      if (integration) await onIntegrationNeedsReauth(env, db, { integrationId, organizationId: integration.organization_id, googleEmail: integration.google_email, reason });
       memo.delete(integrationId);
       throw new NeedsReauthError(reason);
     }

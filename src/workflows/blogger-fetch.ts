@@ -3,6 +3,8 @@ import { createSql } from '../db/client';
 import { markBloggerFetched, saveBloggerVideos, type SaveBloggerVideosResult } from '../db/blogger-videos';
 import { videoQuotas } from '../db/limits';
 import type { CommonVideo } from '../platforms';
+import { recordNewVideos } from '../notifications/new-video';
+import { enqueueDueRows } from '../notifications/outbox-events';
 import { adaptersFromEnv } from '../steps/fetch-stats';
 import { DB_STEP, PLATFORM_STEP, classifyForEngine } from '../steps/platform-step';
 import { trackedVideosCapacity } from '../steps/limits';
@@ -28,7 +30,7 @@ export interface BloggerFetchOutput {
   allowed: number;
   fetched: number;
   pages: number;
-  saved?: Omit<SaveBloggerVideosResult, 'to_refresh'>;
+  saved?: Omit<SaveBloggerVideosResult, 'to_refresh' | 'first_new_video_url'>;
   queued_for_stats: number;
 }
 
@@ -67,9 +69,11 @@ export async function fetchBloggerVideos(env: Env, step: WorkflowStep, instanceI
 
   // New videos start tracking, so they take the tracked-videos quota under the same lock and
   // usage definition as start-tracking (steps/limits): the save and a racing request serialise.
-  const saved = await step.do(BLOGGER_FETCH_STEPS.save, DB_STEP, async () =>
-    (await createSql(env).begin(async (tx) =>
-      saveBloggerVideos(tx, {
+  // A daily fetch that inserted videos the organization did not have notifies `new_video` in the
+  // save's transaction (a retried save inserts nothing, so it notifies nothing twice).
+  const saved = await step.do(BLOGGER_FETCH_STEPS.save, DB_STEP, async () => {
+    const { result, fanned } = (await createSql(env).begin(async (tx) => {
+      const result = await saveBloggerVideos(tx, {
         organizationId: p.organizationId,
         bloggerId: p.bloggerId,
         createdBy: p.userId,
@@ -77,9 +81,13 @@ export async function fetchBloggerVideos(env: Env, step: WorkflowStep, instanceI
         source: mode === 'initial' ? 'blogger_initial' : 'blogger_batch',
         videos: wanted,
         trackingCapacity: await trackedVideosCapacity(tx, p.organizationId),
-      }),
-    )) as SaveBloggerVideosResult,
-  );
+      });
+      const fanned = mode === 'daily' ? await recordNewVideos(tx, p, instanceId, result) : [];
+      return { result, fanned };
+    })) as { result: SaveBloggerVideosResult; fanned: Awaited<ReturnType<typeof recordNewVideos>> };
+    await enqueueDueRows(env, fanned);
+    return result;
+  });
 
   // YouTube uploads come without stats, some listings without thumbnails: refresh those through
   // HIGH_PRIORITY in each platform's batch size (videos.list: 50 ids).
@@ -105,6 +113,6 @@ export async function fetchBloggerVideos(env: Env, step: WorkflowStep, instanceI
     return null;
   });
 
-  const { to_refresh, ...counts } = saved;
+  const { to_refresh, first_new_video_url, ...counts } = saved;
   return { requested: p.videoCount, allowed, fetched: wanted.length, pages, saved: counts, queued_for_stats: queued.videos };
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { createSql } from '../db/client';
 import { finishJob, jobForWorkflow, markJobFailed, markJobRunning, recordRunProgress, stageRows } from '../db/imports';
 import { parseSheet } from '../excel/read-sheet';
+import { recordImportFinished } from '../notifications/import-finished';
+import { enqueueDueRows } from '../notifications/outbox-events';
 import { FileRefused, inspectXlsx } from '../excel/zip-inspect';
 import { IMPORT_CHUNK_SIZE, importChunk, type ChunkJob } from '../steps/excel-import';
 import { parseParams } from './params';
@@ -25,6 +27,7 @@ export const EXCEL_IMPORT_STEPS = {
   stage: 'parse and stage rows',
   chunk: (n: number) => `import rows chunk ${n}`,
   finish: 'finish import',
+  failed: 'record import failed',
 } as const;
 
 export const excelImportInstanceId = (jobId: string) => `excel-import-${jobId}`;
@@ -37,6 +40,15 @@ const STEP_CONFIG = { retries: { limit: 5, delay: '1 second', backoff: 'exponent
 
 type Refusal = { refused: { code: string; reason: string } };
 const refusal = (err: unknown): Refusal | null => (err instanceof FileRefused ? { refused: { code: err.code, reason: err.message } } : null);
+
+/** Marks the job failed and writes its `import_finished` notification in one transaction, then enqueues it. */
+async function failJob(env: Env, jobId: string, code: string, reason: string): Promise<void> {
+  const fanned = (await createSql(env).begin(async (tx) => {
+    await markJobFailed(tx, jobId, code, reason);
+    return recordImportFinished(tx, jobId);
+  })) as Awaited<ReturnType<typeof recordImportFinished>>;
+  await enqueueDueRows(env, fanned);
+}
 
 /**
  * An uploaded workbook → videos. validate (zip directory and sizes, before inflating anything)
@@ -56,7 +68,20 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
       triggeredBy: parsed.success ? parsed.data.userId : null,
       paramsSummary: parsed.success ? { job_id: parsed.data.jobId } : { invalid_params: true },
     };
-    return trackedRun(this.env, step, record, () => this.body(event.instanceId, parseParams(ExcelImportParams, event.payload), step));
+    return trackedRun(this.env, step, record, async () => {
+      const p = parseParams(ExcelImportParams, event.payload);
+      try {
+        return await this.body(event.instanceId, p, step);
+      } catch (err) {
+        // failed for good (a step out of retries): the job says so and its starter hears of it
+        const reason = `the import stopped with an error: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+        await step.do(EXCEL_IMPORT_STEPS.failed, STEP_CONFIG, async () => {
+          await failJob(this.env, p.jobId, 'import_error', reason);
+          return null;
+        });
+        throw err;
+      }
+    });
   }
 
   private async body(instanceId: string, p: ExcelImportParams, step: WorkflowStep) {
@@ -69,7 +94,7 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
       if (!job || job.organization_id !== p.organizationId || !job.file_key) throw new NonRetryableError(`import job ${p.jobId} not found`);
       const object = await env.FILES.get(job.file_key);
       if (!object) {
-        await markJobFailed(sql, p.jobId, 'file_missing', 'the uploaded file is gone: upload it again');
+        await failJob(env, p.jobId, 'file_missing', 'the uploaded file is gone: upload it again');
         return { refused: { code: 'file_missing', reason: 'the uploaded file is gone: upload it again' } };
       }
       try {
@@ -78,7 +103,7 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
       } catch (err) {
         const r = refusal(err);
         if (!r) throw err;
-        await markJobFailed(sql, p.jobId, r.refused.code, r.refused.reason);
+        await failJob(env, p.jobId, r.refused.code, r.refused.reason);
         return r;
       }
     });
@@ -98,7 +123,7 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
       } catch (err) {
         const r = refusal(err);
         if (!r) throw err;
-        await markJobFailed(sql, p.jobId, r.refused.code, r.refused.reason);
+        await failJob(env, p.jobId, r.refused.code, r.refused.reason);
         return r;
       }
     });
@@ -121,7 +146,11 @@ export class ExcelImport extends WorkflowEntrypoint<Env, ExcelImportParams> {
     }
 
     const counts = await step.do(EXCEL_IMPORT_STEPS.finish, STEP_CONFIG, async () => {
-      const row = await finishJob(createSql(env), p.jobId);
+      const { row, fanned } = (await createSql(env).begin(async (tx) => {
+        const row = await finishJob(tx, p.jobId);
+        return { row, fanned: await recordImportFinished(tx, p.jobId) };
+      })) as { row: Awaited<ReturnType<typeof finishJob>>; fanned: Awaited<ReturnType<typeof recordImportFinished>> };
+      await enqueueDueRows(env, fanned);
       return row ?? null;
     });
     return { job_id: p.jobId, status: 'completed' as const, ...(counts ?? {}), unknown_columns: staged.unknown_columns };

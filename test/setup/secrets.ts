@@ -18,4 +18,8 @@ export const TEST_SECRETS = {
 export const TEST_LOOPS_TRANSACTIONAL_IDS = {
   organization_invitation: 'test-tx-organization-invitation',
   scheduled_report: 'test-tx-scheduled-report',
+  limit_usage: 'test-tx-limit-usage',
+  sheets_reauth: 'test-tx-sheets-reauth',
+  import_finished: 'test-tx-import-finished',
+  new_video: 'test-tx-new-video',
 } as const;
