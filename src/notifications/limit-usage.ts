@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { recordNotificationEvents, type FannedOut, type NotificationEvent } from '../db/alerts';
-import { effectiveLimits, quotaUsage, usagePeriod, type CountedLimitKey } from '../db/limits';
+import { effectiveLimits, quotaUsage, usagePeriod } from '../db/limits';
+import type { CountedLimitKey } from '../domain/quota';
 
 /** The limits a `limit_usage` rule watches, with the words a member reads. */
 const WATCHED: Record<Extract<CountedLimitKey, 'max_tracked_videos' | 'videos_per_period' | 'max_tracked_bloggers'>, string> = {
