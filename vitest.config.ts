@@ -13,6 +13,15 @@ export default defineConfig({
         wrangler: { configPath: './wrangler.jsonc' },
         miniflare: {
           hyperdrives: { DB: inject<string>('databaseUrl') },
+          // The suites drive the API with one token at a rate no client should reach, so the API's
+          // budgets are far away here; test/http/rate-limit.test.ts runs the same middleware over
+          // the TEST_* bindings, whose budgets a test can exhaust.
+          ratelimits: {
+            USER_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 1_000_000, period: 60 } },
+            ORG_RATE_LIMITER: { namespace_id: '1002', simple: { limit: 1_000_000, period: 60 } },
+            TEST_USER_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 3, period: 60 } },
+            TEST_ORG_RATE_LIMITER: { namespace_id: '9002', simple: { limit: 5, period: 60 } },
+          },
           bindings: {
             ...TEST_SECRETS,
             TIKTOK_API_BASE_URL: `${platforms}/tiktok`,

@@ -21,6 +21,9 @@ export interface AppEnv {
     sql: Sql;
     user: AuthUser;
     org: CurrentOrganization;
+    /** set once the request took its unit of the user's / organization's rate limit (src/http/rate-limit.ts) */
+    userRateCounted: boolean;
+    orgRateCounted: boolean;
   };
 }
 

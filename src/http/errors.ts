@@ -55,6 +55,9 @@ export function validationError(error: z.ZodError, where: 'body' | 'query' | 'pa
 export function errorResponse(c: Context, err: ApiError) {
   const body: ErrorBody = { error: { code: err.code, message: err.message } };
   if (err.details !== undefined) body.error.details = err.details;
+  // a 429 says when to come back (rate limits, Google's quota), as RFC 9110 asks
+  const retryAfter = (err.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
+  if (err.code === 'rate_limited' && typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
   return c.json(body, err.status);
 }
 

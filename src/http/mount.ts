@@ -1,6 +1,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import { mergePath } from 'hono/utils/url';
 import { requireOrganization, requireUser } from './auth';
+import { limitPerOrganization, limitPerUser } from './rate-limit';
 import type { AppEnv } from './context';
 import type { Access } from './openapi/route';
 
@@ -24,8 +25,8 @@ export const MOUNTED_ROUTES: MountedRoute[] = [];
 type Group = Exclude<Access, 'ops'>;
 const GUARDS: Record<Group, MiddlewareHandler<AppEnv>[]> = {
   public: [],
-  user: [requireUser],
-  tenant: [requireUser, requireOrganization],
+  user: [requireUser, limitPerUser],
+  tenant: [requireUser, limitPerUser, requireOrganization, limitPerOrganization],
 };
 
 /** The endpoints a router defines (its middleware registrations are not endpoints). */

@@ -43,8 +43,8 @@ const SECURITY: Record<Access, Record<string, string[]>[]> = {
 
 const ACCESS_ERRORS: Record<Access, ErrorCode[]> = {
   public: [],
-  user: ['unauthorized'],
-  tenant: ['unauthorized', 'not_a_member', 'organization_required'],
+  user: ['unauthorized', 'rate_limited'],
+  tenant: ['unauthorized', 'not_a_member', 'organization_required', 'rate_limited'],
   ops: ['unauthorized', 'forbidden'],
 };
 
