@@ -107,9 +107,11 @@ export function checkAgainstContract(method: string, url: string, res: SeenRespo
     if (isUndeclaredModule(path)) return;
     const isRoute = app.routes.some((r) => r.method !== 'ALL' && !r.path.includes('*') && r.method === method && appRoutePattern(r.path).test(path));
     if (isRoute) throw new Error(`contract: ${where}, but the route is not in the OpenAPI document (declare it with defineRoute)`);
-    // no such route: the app's 404 envelope (or 401 when a guard's prefix covers the path)
+    // no such route: the app's 404 envelope (or 401 when a guard's prefix covers the path, 403 when
+    // the ops guard refuses a user without an ops role before routing)
     const body = safeJson(res.text) as { error?: { code?: string } } | undefined;
-    if (![404, 401].includes(res.status) || !body?.error?.code) throw new Error(`contract: ${where} for a path no route serves: ${res.text.slice(0, 200)}`);
+    const guarded = res.status === 401 || (res.status === 403 && path.startsWith('/ops/'));
+    if ((res.status !== 404 && !guarded) || !body?.error?.code) throw new Error(`contract: ${where} for a path no route serves: ${res.text.slice(0, 200)}`);
     return;
   }
   const status = String(res.status);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ERROR_STATUS } from '../../src/http/errors';
 import { tokenFor } from '../helpers/api';
+import { checkAgainstContract } from '../helpers/contract';
 import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';
 import { createCampaignFixture } from '../campaigns/fixtures';
 import { TEST_SECRETS } from '../setup/secrets';
@@ -122,9 +123,17 @@ async function send(req: Sent) {
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
-/** What is wrong with a response, or null: no 5xx, JSON unless allowed, errors in the envelope. */
-function problemWith(ep: Endpoint, res: Awaited<ReturnType<typeof send>>): string | null {
+/**
+ * What is wrong with a response, or null: no 5xx, JSON unless allowed, errors in the envelope, and
+ * the status and body its route declares in the OpenAPI document.
+ */
+function problemWith(ep: Endpoint, res: Awaited<ReturnType<typeof send>>, url: string): string | null {
   if (res.status >= 500) return `answered ${res.status}: ${res.text.slice(0, 300)}`;
+  try {
+    checkAgainstContract(ep.method, url, res);
+  } catch (err) {
+    return (err as Error).message;
+  }
   const isError = res.status >= 400;
   if (!isError && NON_JSON_ROUTES.has(`${ep.method} ${ep.path}`)) return null;
   if (!res.contentType.includes('application/json')) return `answered ${res.status} with content-type '${res.contentType}'`;
@@ -242,7 +251,7 @@ describe('fuzzing every route in the route table', () => {
         const headers: Headers = { ...r.headers };
         if (r.body) headers['content-type'] = r.body.contentType ?? 'application/json';
         const sent: Sent = { method: ep.method, url: fillPath(ep, r.params as string[]) + r.query, headers, body: r.body?.raw };
-        const problem = problemWith(ep, await send(sent));
+        const problem = problemWith(ep, await send(sent), sent.url);
         if (problem) failures.push(`${problem}\n    request: ${JSON.stringify({ ...sent, headers: { ...headers, authorization: headers.authorization?.slice(0, 20) } })}`);
         return problem === null;
       }),

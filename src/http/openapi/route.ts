@@ -44,7 +44,8 @@ const SECURITY: Record<Access, Record<string, string[]>[]> = {
 const ACCESS_ERRORS: Record<Access, ErrorCode[]> = {
   public: [],
   user: ['unauthorized', 'rate_limited'],
-  tenant: ['unauthorized', 'not_a_member', 'organization_required', 'rate_limited'],
+  // (validation_failed: the organization header or query parameter is not a UUID)
+  tenant: ['unauthorized', 'not_a_member', 'organization_required', 'validation_failed', 'rate_limited'],
   ops: ['unauthorized', 'forbidden'],
 };
 
