@@ -17,33 +17,6 @@ export interface ReportContents {
   xlsx: 'attachment' | 'link' | 'none';
 }
 
-export interface ScheduleRow {
-  id: string;
-  organization_id: string;
-  name: string;
-  enabled: boolean;
-  scope: ScheduleScope;
-  frequency: 'daily' | 'weekly' | 'monthly';
-  day_of_week: number | null;
-  day_of_month: number | null;
-  local_time: string;
-  recipients: Recipient[];
-  channels: Channel[];
-  contents: ReportContents;
-  next_run_at: Date;
-  last_run_at: Date | null;
-  created_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-  /** the organization's time zone (joined) */
-  timezone: string;
-}
-
-const SCHEDULE_SELECT = (db: Db) => db`
-  select s.id, s.organization_id, s.name, s.enabled, s.scope, s.frequency, s.day_of_week, s.day_of_month, s.local_time,
-         s.recipients, s.channels, s.contents, s.next_run_at, s.last_run_at, s.created_by, s.created_at, s.updated_at, o.timezone
-  from public.report_schedules s join public.organizations o on o.id = s.organization_id`;
-
 export interface ScheduleValues {
   name: string;
   enabled: boolean;
@@ -57,6 +30,23 @@ export interface ScheduleValues {
   contents: ReportContents;
   next_run_at: Date;
 }
+
+/** A schedule as read back: what was written, plus its bookkeeping and the organization's zone. */
+export interface ScheduleRow extends ScheduleValues {
+  id: string;
+  organization_id: string;
+  last_run_at: Date | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  /** the organization's time zone (joined) */
+  timezone: string;
+}
+
+const SCHEDULE_SELECT = (db: Db) => db`
+  select s.id, s.organization_id, s.name, s.enabled, s.scope, s.frequency, s.day_of_week, s.day_of_month, s.local_time,
+         s.recipients, s.channels, s.contents, s.next_run_at, s.last_run_at, s.created_by, s.created_at, s.updated_at, o.timezone
+  from public.report_schedules s join public.organizations o on o.id = s.organization_id`;
 
 export async function organizationTimeZone(db: Db, organizationId: string): Promise<string | undefined> {
   const [row] = await db<{ timezone: string }[]>`select timezone from public.organizations where id = ${organizationId}`;
