@@ -43,6 +43,7 @@
 //   GET  /__control/writes                        the values:batchUpdate bodies received, in order
 import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
+import { closeServer, readBody, sendJson } from './http.mjs';
 
 export const FAKE_GOOGLE_CLIENT = { id: 'fake-google-client-id.apps.googleusercontent.com', secret: 'fake-google-client-secret' };
 export const DEMO_SPREADSHEET_ID = '1DemoInflutics-Sheet_0123456789abcdefghijklmn';
@@ -498,19 +499,12 @@ export async function startFakeGoogle({ port = 0, host = '127.0.0.1' } = {}) {
       GOOGLE_CLIENT_SECRET: FAKE_GOOGLE_CLIENT.secret,
     },
     state,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 
-function json(res, status, body, headers = {}) {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-  res.end(JSON.stringify(body));
-}
+/** Google answers JSON as `application/json; charset=UTF-8`. */
+const json = (res, status, body, headers = {}) => sendJson(res, status, body, { 'content-type': 'application/json; charset=UTF-8', ...headers });
 function text(res, status, body) {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
   res.end(body);
@@ -518,11 +512,6 @@ function text(res, status, body) {
 function redirectTo(res, target) {
   res.writeHead(302, { location: target.toString() });
   res.end();
-}
-async function readBody(req) {
-  const chunks = [];
-  for await (const c of req) chunks.push(c);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

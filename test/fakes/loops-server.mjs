@@ -24,6 +24,7 @@
 //   GET  /__control/sent                          [{transactionalId, email, dataVariables, idempotencyKey, at}]  accepted (200) sends
 //   GET  /__control/requests                      every request with the status answered
 import http from 'node:http';
+import { closeServer, readBody, sendJson } from './http.mjs';
 
 export const FAKE_LOOPS_API_KEY = 'fake-loops-api-key';
 
@@ -33,16 +34,7 @@ export async function startFakeLoops({ port = 0, host = '127.0.0.1', apiKey = FA
   let faults = [];
   let keys = new Set();
 
-  const json = (res, status, body, headers = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify(body));
-  };
-  const readBody = (req) =>
-    new Promise((resolve) => {
-      let data = '';
-      req.on('data', (c) => (data += c));
-      req.on('end', () => resolve(data));
-    });
+  const json = sendJson;
 
   async function transactional(req, res, raw) {
     const record = (status) => requests.push({ status, idempotencyKey: req.headers['idempotency-key'] ?? null, body: safeParse(raw), at: new Date().toISOString() });
@@ -128,11 +120,7 @@ export async function startFakeLoops({ port = 0, host = '127.0.0.1', apiKey = FA
   return {
     url,
     apiKey,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

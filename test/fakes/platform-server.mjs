@@ -56,6 +56,7 @@
 //   GET  /__control/chaos                       {rate, seed, calls, injected: {kind: n}}
 import http from 'node:http';
 import { createHash } from 'node:crypto';
+import { closeServer, readBody, sendJson } from './http.mjs';
 
 export const VIDEOS_PER_USER = 120;
 const EPOCH = Date.UTC(2026, 0, 1);
@@ -630,24 +631,14 @@ export async function startFakePlatforms({ port = 0, host = '127.0.0.1' } = {}) 
     instagramBaseUrl: `${url}/instagram`,
     youtubeBaseUrl: `${url}/youtube/v3`,
     state,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 
-function json(res, status, body, headers = {}) {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
+const json = sendJson;
 
 async function readJson(req) {
-  const chunks = [];
-  for await (const c of req) chunks.push(c);
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readBody(req);
   if (!text) return {};
   try {
     return JSON.parse(text);

@@ -27,6 +27,7 @@
 //   GET  /__control/sent                        [{chat_id, text, at}] accepted sendMessage calls
 //   GET  /__control/requests                    every Bot API call with the status answered
 import http from 'node:http';
+import { closeServer, readBody, sendJson } from './http.mjs';
 
 export const FAKE_TELEGRAM_BOT_TOKEN = '123456:test-telegram-bot-token';
 
@@ -39,17 +40,8 @@ export async function startFakeTelegram({ port = 0, host = '127.0.0.1', botToken
   let updateId = 100_000;
   let messageId = 1;
 
-  const json = (res, status, body) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
+  const json = (res, status, body) => sendJson(res, status, body);
   const fail = (res, code, description, parameters) => json(res, code, { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
-  const readBody = (req) =>
-    new Promise((resolve) => {
-      let data = '';
-      req.on('data', (c) => (data += c));
-      req.on('end', () => resolve(data));
-    });
   const parseBody = (req, raw) => {
     if (!raw) return {};
     if ((req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
@@ -200,11 +192,7 @@ export async function startFakeTelegram({ port = 0, host = '127.0.0.1', botToken
     url,
     botToken,
     botUsername,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 
