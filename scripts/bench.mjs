@@ -8,7 +8,7 @@
 //   4. the cost of keeping the increments current after a nightly write (rollup trigger vs none vs
 //      the legacy materialized views): both in scripts/bench-analytics.mjs, run after 1-2 with
 //      wrangler dev stopped (options there: --campaign-videos, --campaign-days, --runs, …).
-// BENCH_PARTS=3,4 skips parts 1-2 (the catalogue and the pipeline).
+// BENCH_PARTS=3,4 skips parts 1-2 (the catalogue and the pipeline); BENCH_PARTS=1,2 runs only them.
 
 //   5. Excel import of 10,000 rows and export of 100,000 videos (scripts/bench-excel.mjs; alone:
 //      BENCH_PART=excel npm run bench).
@@ -39,8 +39,9 @@ if (process.env.BENCH_PART === 'sheets') {
 }
 
 const { videos: VIDEOS, days: DAYS } = catalogueFlags(parseArgs());
-// BENCH_PARTS=3,4 runs only the campaign analytics (scripts/bench-analytics.mjs); default: all four parts
-const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4').split(',').map((p) => p.trim()));
+// BENCH_PARTS picks parts: 3,4 = only the campaign analytics (scripts/bench-analytics.mjs), 1,2 = only
+// the pipeline and its alert evaluation, 5 = Excel, 6 = Sheets; default: all six
+const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4,5,6').split(',').map((p) => p.trim()));
 const root = path.resolve(import.meta.dirname, '..');
 const log = (m) => console.log(`[bench] ${m}`);
 
@@ -88,6 +89,7 @@ try {
     cleanup.unshift(stopFake);
     const port = await freePort();
     const batches = [];
+    const baselines = [];
     const wrangler = spawnWranglerDev({
       port,
       persistTo: path.join(work, 'wrangler'),
@@ -106,6 +108,8 @@ try {
       if (line.includes('Ready on')) ready();
       const m = /\{"event":"stats_batch".*\}/.exec(line);
       if (m) batches.push(JSON.parse(m[0]));
+      const g = /\{"event":"growth_baselines".*\}/.exec(line);
+      if (g) baselines.push(JSON.parse(g[0]));
     };
     for (const stream of [wrangler.stdout, wrangler.stderr]) {
       let buf = '';
@@ -148,24 +152,28 @@ try {
     console.log(`consumer write path            ${written} snapshots in ${(writeMs / 1000).toFixed(2)} s = ${Math.round(writeRate)} rows/s from workerd = ${(writeRate / ceiling).toFixed(2)} × the ceiling`);
     const alertMs = batches.reduce((a, b) => a + (b.alert_ms ?? 0), 0);
     console.log(`alert evaluation after writes  ${(alertMs / 1000).toFixed(2)} s = ${(100 * alertMs / writeMs).toFixed(1)} % of the batch writes (mean ${(alertMs / Math.max(1, batches.length)).toFixed(1)} ms vs ${(writeMs / Math.max(1, batches.length)).toFixed(1)} ms per batch; ${batches.reduce((a, b) => a + (b.outbox_rows ?? 0), 0)} outbox rows)`);
+    const alertPerBatch = batches.map((b) => (100 * (b.alert_ms ?? 0)) / Math.max(1, b.write_ms)).sort((a, b) => a - b);
+    console.log(`alert / write per batch        median ${alertPerBatch[Math.floor(alertPerBatch.length / 2)]?.toFixed(1)} %, max ${alertPerBatch.at(-1)?.toFixed(1)} % (${alertPerBatch.length} batches)`);
+    const baselineMs = baselines.reduce((a, b) => a + b.ms, 0);
+    console.log(`growth baselines (NightlyRefresh) ${baselines.reduce((a, b) => a + b.creators, 0)} creators in ${baselines.length} page steps, ${(baselineMs / 1000).toFixed(2)} s = ${(100 * baselineMs / writeMs).toFixed(1)} % of the night's batch writes (once a night, before the fan-out)`);
 
     // ---- 3-4. campaign analytics: only Postgres is needed from here on, so wrangler dev and the fake
     // platforms stop first and do not compete for the CPU.
-    if (await fs.access(path.join(import.meta.dirname, 'bench-analytics.mjs')).then(() => true, () => false)) {
+    if (PARTS.has('3') || PARTS.has('4')) {
       for (const stop of [stopWrangler, stopFake]) {
         cleanup.splice(cleanup.indexOf(stop), 1);
         await stop().catch((e) => console.error(e));
       }
       const analytics = await import('./bench-analytics.mjs');
       await analytics.run({ db, url: pgServer.url, log, batchVideos: mean(perBatch) });
-    } else console.log('campaign analytics             (scripts/bench-analytics.mjs not present)');
+    }
   }
 } finally {
   for (const fn of cleanup) await fn().catch((e) => console.error(e));
 }
 
 // ---- 5. Excel: import of a 10,000-row workbook, export of 100,000 videos (its own Postgres and wrangler dev)
-await (await import('./bench-excel.mjs')).run();
+if (PARTS.has('5')) await (await import('./bench-excel.mjs')).run();
 
 // ---- 6. Google Sheets: a 10,000-row sheet through SheetsResync (its own Postgres and wrangler dev)
-await (await import('./bench-sheets.mjs')).main();
+if (PARTS.has('6')) await (await import('./bench-sheets.mjs')).main();

@@ -1,3 +1,5 @@
+import { fakeVideoParams } from '../../test/fakes/platform-server.mjs';
+
 // Seeds a benchmark catalogue inside Postgres (generate_series, so 100k videos × 30 days is seconds,
 // not a round trip per row): organizations, tracked videos across the three platforms, and daily
 // snapshot history whose last snapshot is a day old, so every video needs a refresh.
@@ -19,14 +21,26 @@ export async function seedCatalogue(db, { videos, days, organizations = 10 }) {
                                     when 'Instagram' then 'https://www.instagram.com/reel/bench' || g || '/'
                                     else 'https://www.youtube.com/watch?v=' || substr(md5(g::text), 1, 11) end as url) p`,
     [videos, organizations, days]);
+  // The history the fake platforms' next answer continues (test/fakes/platform-server.mjs
+  // fakeVideoParams: views = base + rate × minutes): each video grows by its own steady daily
+  // amount, as real catalogues mostly do, so the refresh finds ordinary days, not a jump per video
+  // (which would make every video "viral" and cross every threshold each night).
+  const ids = (await db.query('select id, external_video_id from videos')).rows;
+  const params = ids.map((v) => fakeVideoParams(v.external_video_id));
+  await db.query(`create temp table bench_fake_params on commit drop as
+    select * from unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[]) as u(video_id, base, rate, l, c, r, s)`,
+    [ids.map((v) => v.id), params.map((p) => p.base), params.map((p) => p.rate), params.map((p) => p.likesDiv), params.map((p) => p.commentsDiv), params.map((p) => p.repostsDiv), params.map((p) => p.savesDiv)]);
+  const epoch = new Date(params[0]?.epochMs ?? 0).toISOString();
   // one statement per day, oldest first, as the nightly refresh writes them (the rollup triggers
   // then do the same work they do in production)
   for (let d = 1; d <= days; d++) {
     await db.query(`
       insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
-      select v.organization_id, v.id, v.external_video_id, $1::int * 1000 + (hashtext(v.id::text) & 1023), $1::int * 50, $1::int * 5, $1::int, $1::int * 2,
-             'seed-' || $1::int, now() - ((1 + $2::int - $1::int) || ' days')::interval
-      from videos v`, [d, days]);
+      select v.organization_id, v.id, v.external_video_id, w.views, w.views / p.l, w.views / p.c, w.views / p.r, w.views / p.s, 'seed-' || $1::int, t.at
+      from videos v
+      join bench_fake_params p on p.video_id = v.id
+      cross join (select now() - ((1 + $2::int - $1::int) || ' days')::interval as at) t
+      cross join lateral (select p.base + p.rate * floor(extract(epoch from t.at - $3::timestamptz) / 60)::bigint as views) w`, [d, days, epoch]);
   }
   await db.query('commit');
   await db.query('analyze');

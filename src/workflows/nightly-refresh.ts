@@ -1,6 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from 'cloudflare:workers';
 import { createSql } from '../db/client';
 import { videosNeedingUpdatePage } from '../db/refresh';
+import { prepareGrowthBaselines } from '../db/alerts';
 import { DB_STEP } from '../steps/platform-step';
 import { sendStatsFanOut } from '../steps/stats-fan-out';
 import { NightlyRefreshParams, parseParams } from './params';
@@ -12,7 +13,8 @@ export const PAGE_SIZE = 1000;
 
 /**
  * 00:00 and 01:00 UTC: page `videos_needing_update` (keyset, 1000 per page, one step per page),
- * group by platform, split into platform-sized `video_batch` messages, send them LOW_PRIORITY.
+ * prepare the page's creators' growth baselines for the viral alert (src/db/alerts.ts), group by
+ * platform, split into platform-sized `video_batch` messages, send them LOW_PRIORITY.
  *
  * Step budget: 1,000,000 tracked videos / 1000 per page = 1,000 page steps + 2 registry steps,
  * a tenth of the 10,000-step limit (a 10M catalogue would need the 25,000 setting or bigger pages).
@@ -38,7 +40,12 @@ export class NightlyRefresh extends WorkflowEntrypoint<Env, NightlyRefreshParams
       for (;;) {
         pages++;
         const res = await step.do(NIGHTLY_STEPS.page(pages), DB_STEP, async () => {
-          const rows = await videosNeedingUpdatePage(createSql(this.env), cursor, pageSize);
+          const sql = createSql(this.env);
+          const rows = await videosNeedingUpdatePage(sql, cursor, pageSize);
+          // before the page's stats arrive: its creators' viral-alert baselines for today (one statement)
+          const started = Date.now();
+          const baselines = await prepareGrowthBaselines(sql, rows.map((r) => r.id));
+          console.log(JSON.stringify({ event: 'growth_baselines', page: pages, videos: rows.length, creators: baselines, ms: Date.now() - started }));
           const sent = await sendStatsFanOut(this.env.LOW_PRIORITY, {
             priority: 'low',
             requestId: `${event.instanceId}-p${pages}`,

@@ -118,6 +118,30 @@ export function shortcodeToMediaId(code) {
   return pk.toString();
 }
 
+/**
+ * The unpinned stats the fake serves for a video id at a time (ms): views grow linearly from a
+ * hashed base at a hashed rate of 1-20 views a minute. Exported so a benchmark can seed a history
+ * that the fake's next answer continues (otherwise every video looks like it jumped overnight).
+ */
+export function fakeStatsAt(id, atMs) {
+  const p = fakeVideoParams(id);
+  const views = p.base + p.rate * Math.max(0, Math.floor((atMs - p.epochMs) / 60_000));
+  return { views, likes: Math.floor(views / p.likesDiv), comments: Math.floor(views / p.commentsDiv), reposts: Math.floor(views / p.repostsDiv), saves: Math.floor(views / p.savesDiv) };
+}
+
+/** The constants behind fakeStatsAt for one video id (views = base + rate × minutes since epochMs). */
+export function fakeVideoParams(id) {
+  return {
+    epochMs: EPOCH,
+    base: 1_000 + hashInt(`${id}:base`, 500_000),
+    rate: 1 + hashInt(`${id}:rate`, 20),
+    likesDiv: 15 + hashInt(`${id}:l`, 20),
+    commentsDiv: 200 + hashInt(`${id}:c`, 300),
+    repostsDiv: 300 + hashInt(`${id}:r`, 500),
+    savesDiv: 250 + hashInt(`${id}:s`, 400),
+  };
+}
+
 export async function startFakePlatforms({ port = 0, host = '127.0.0.1' } = {}) {
   const state = {
     faults: [],
@@ -136,17 +160,7 @@ export async function startFakePlatforms({ port = 0, host = '127.0.0.1' } = {}) 
   function statsFor(id) {
     const pinned = state.pinned.get(String(id));
     if (pinned) return pinned;
-    const minutes = Math.max(0, Math.floor((now() - EPOCH) / 60_000));
-    const base = 1_000 + hashInt(`${id}:base`, 500_000);
-    const rate = 1 + hashInt(`${id}:rate`, 20);
-    const views = base + rate * minutes;
-    return {
-      views,
-      likes: Math.floor(views / (15 + hashInt(`${id}:l`, 20))),
-      comments: Math.floor(views / (200 + hashInt(`${id}:c`, 300))),
-      reposts: Math.floor(views / (300 + hashInt(`${id}:r`, 500))),
-      saves: Math.floor(views / (250 + hashInt(`${id}:s`, 400))),
-    };
+    return fakeStatsAt(id, now());
   }
   const isDeleted = (id) => String(id).includes('deleted') || state.deleted.has(String(id));
   const isPrivate = (handle) => handle != null && (String(handle).toLowerCase().startsWith('private') || state.private.has(String(handle)));

@@ -5,7 +5,7 @@ import { recordNotificationEvents } from '../../src/db/alerts';
 import type { SingleVideoMessage } from '../../src/domain/stats-messages';
 import { relayDueNotifications } from '../../src/notifications/relay';
 import { eventually } from '../helpers/api';
-import { addMember, adminSql, createOrganization, type Fixture } from '../helpers/db';
+import { addMember, adminSql, createOrganization, rolledBackAs, type Fixture } from '../helpers/db';
 import { fakePlatforms } from '../helpers/fake-platforms';
 import { fakeTelegram } from '../helpers/fake-telegram';
 
@@ -79,6 +79,16 @@ describe('alerts after a stats batch (set-based, from the rollup)', () => {
     expect(rows.filter((r) => r.template === 'views_threshold')).toHaveLength(1);
   });
 
+  it('a video that was already past N at the previous day’s close alerts nothing: the threshold was crossed before', async () => {
+    const v = await trackedVideo();
+    await sql`insert into video_statistics (organization_id, video_id, external_video_id, views, fetch_key, created_at)
+      select ${org.orgId}, ${v.id}, ${v.ext}, 20000 + 100 * (3 - d), ${`hist-${v.id}-`} || d, date_trunc('day', now()) - make_interval(days => d) + interval '12 hours'
+      from generate_series(1, 3) d`;
+    await pin(v.ext, 20_500);
+    await refresh(v);
+    expect(await alertRows(v.id)).toHaveLength(0);
+  });
+
   it('below the threshold nothing is written', async () => {
     const v = await trackedVideo();
     await pin(v.ext, 9_999);
@@ -108,6 +118,39 @@ describe('alerts after a stats batch (set-based, from the rollup)', () => {
     await pin(hot.ext, 12_000 - 2_500);
     await refresh(hot);
     expect((await alertRows(hot.id)).filter((r) => r.template === 'viral')).toHaveLength(1);
+  });
+
+  it('the creator’s baseline is computed once a day and shared by its videos: later batches read the kept row', async () => {
+    const [blogger] = await sql`insert into blogger_information (organization_id, platform, username, external_id) values (${org.orgId}, 'TikTok', ${`creator${digits()}`}, ${`ext-${digits()}`}) returning id`;
+    const first = await trackedVideo();
+    const second = await trackedVideo();
+    const third = await trackedVideo();
+    for (const v of [first, second, third]) {
+      await sql`update videos set blogger_id = ${blogger!.id} where id = ${v.id}`;
+      await sql`insert into video_statistics (organization_id, video_id, external_video_id, views, fetch_key, created_at)
+        select ${org.orgId}, ${v.id}, ${v.ext}, 1000 + 100 * (10 - d), ${`hist-${v.id}-`} || d, date_trunc('day', now()) - make_interval(days => d) + interval '12 hours'
+        from generate_series(1, 10) d`;
+    }
+    await pin(first.ext, 9_000); // +7,100 against the creator's usual +100
+    await refresh(first);
+    expect((await alertRows(first.id)).map((r) => r.template)).toEqual(['viral']);
+    const [kept] = await sql`select day = current_date as today, median from creator_growth_baselines where creator_id = ${blogger!.id}`;
+    expect(kept).toEqual({ today: true, median: 100 });
+    // service only: members of the organization read none of it
+    expect(await rolledBackAs(sql, { sub: org.userId }, (tx) => tx`select * from creator_growth_baselines where organization_id = ${org.orgId}`)).toEqual([]);
+
+    // the second video's batch reads the kept row, not the history: with a kept usual day of
+    // 1,000,000 views the same jump is ordinary
+    await sql`update creator_growth_baselines set median = 1000000 where creator_id = ${blogger!.id}`;
+    await pin(second.ext, 9_000);
+    await refresh(second);
+    expect(await alertRows(second.id)).toHaveLength(0);
+    // a row kept on an earlier day is not today's: the next batch computes today's again
+    await sql`update creator_growth_baselines set day = current_date - 1 where creator_id = ${blogger!.id}`;
+    await pin(third.ext, 9_000);
+    await refresh(third);
+    expect((await alertRows(third.id)).map((r) => r.template)).toEqual(['viral']);
+    expect((await sql`select median from creator_growth_baselines where creator_id = ${blogger!.id} and day = current_date`)[0]).toEqual({ median: 100 });
   });
 
   it('a video the platform no longer returns alerts "unavailable" once', async () => {

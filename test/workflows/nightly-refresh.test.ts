@@ -40,6 +40,8 @@ describe('video_batch messages', () => {
 
 describe('NightlyRefresh workflow', () => {
   let org: Fixture;
+  let ruleless: Fixture;
+  let rulelessVideo: string;
   const ids: { id: string; platform: string }[] = [];
 
   beforeAll(async () => {
@@ -61,6 +63,13 @@ describe('NightlyRefresh workflow', () => {
     await sql`insert into video_statistics (organization_id, video_id, external_video_id, views, fetch_key, created_at)
               select organization_id, id, external_video_id, 1, 'old', now() - interval '1 hour' from videos where id = ${ids[0]!.id}`;
     await sql`update videos set video_status = 'stopped' where id = ${ids[1]!.id}`;
+    // a viral alert rule: the run prepares today's growth baselines of the creators it pages
+    await sql`insert into alert_rules (organization_id, type, params) values (${org.orgId}, 'viral', '{"k": 3}')`;
+    // an organization without one: nothing prepared for its videos
+    ruleless = await createOrganization(sql);
+    const [r] = await sql`insert into videos (organization_id, platform, external_video_id, video_url, video_status)
+      values (${ruleless.orgId}, 'TikTok', ${`76${String(Math.floor(Math.random() * 1e17)).padStart(17, '0')}`}, 'https://example.test/ruleless', 'tracking') returning id`;
+    rulelessVideo = r!.id;
   });
 
   it('pages videos_needing_update, fans out LOW_PRIORITY batches and the consumer writes one snapshot each', async () => {
@@ -84,6 +93,13 @@ describe('NightlyRefresh workflow', () => {
     expect(stopped!.n).toBe(0);
     const ytCalls = (await fakePlatforms.calls()).filter((c) => c.platform === 'youtube' && c.path.endsWith('/videos'));
     for (const c of ytCalls) expect(String(c.query.id).split(',').length).toBeLessThanOrEqual(50);
+
+    // every paged video of the organization with a viral rule has today's baseline (no blogger: the
+    // video is its own creator; no history yet: no median), the organization without one none
+    const baselines = await sql`select creator_id, median from creator_growth_baselines where day = current_date and creator_id = any(${wanted}::uuid[])`;
+    expect(baselines).toHaveLength(wanted.length);
+    expect(baselines.every((b) => b.median === null)).toBe(true);
+    expect(await sql`select 1 from creator_growth_baselines where creator_id in (${ids[0]!.id}, ${rulelessVideo})`).toHaveLength(0);
   }, 60_000);
 
   it('the 01:00 rerun re-sends nothing it has already refreshed, and its copies write no second snapshot', async () => {
