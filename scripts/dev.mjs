@@ -110,7 +110,7 @@ async function main() {
     platforms: fake,
     vars: {
       LOOPS_API_BASE_URL: loops.url,
-      LOOPS_TRANSACTIONAL_IDS: JSON.stringify({ organization_invitation: 'local-organization-invitation', scheduled_report: 'local-scheduled-report', limit_usage: 'local-limit-usage', sheets_reauth: 'local-sheets-reauth', import_finished: 'local-import-finished', new_video: 'local-new-video' }),
+      LOOPS_TRANSACTIONAL_IDS: JSON.stringify({ organization_invitation: 'local-organization-invitation', scheduled_report: 'local-scheduled-report', limit_usage: 'local-limit-usage', sheets_reauth: 'local-sheets-reauth', import_finished: 'local-import-finished', new_video: 'local-new-video', digest: 'local-digest' }),
       APP_BASE_URL: `http://127.0.0.1:${WORKER_PORT}`,
       TELEGRAM_API_BASE_URL: telegram.url,
       TELEGRAM_BOT_USERNAME: telegram.botUsername,

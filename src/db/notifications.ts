@@ -5,7 +5,7 @@ import { jsonb, type Db, type Sql } from './client';
  * it is sent and the claim lapses, so a crashed consumer's row is sent by the next delivery, and
  * a redelivered message finds the row `sent` and sends nothing.
  */
-export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'combined';
 
 export interface OutboxRow {
   id: string;
@@ -82,7 +82,7 @@ export async function claimOutboxRow(sql: Sql, id: string, claimSeconds: number)
     const [row] = await tx<OutboxRow[]>`
       update public.notification_outbox
       set status = 'sending', claimed_until = now() + make_interval(secs => ${claimSeconds}), attempts = attempts + 1, last_attempt_at = now()
-      where id = ${id} and deliver_after <= now()
+      where id = ${id} and deliver_after <= now() and not digest
         and (status in ('queued', 'failed') or (status = 'sending' and claimed_until < now()))
       returning ${COLUMNS(tx)}`;
     return { row };
@@ -121,13 +121,72 @@ export async function takeRowsToEnqueue(db: Db, graceMinutes: number, limit: num
     update public.notification_outbox o set enqueued_at = now()
     where o.id in (
       select id from public.notification_outbox
-      where deliver_after <= now()
+      where deliver_after <= now() and not digest
         and ((status = 'queued' and (enqueued_at is null or enqueued_at < now() - make_interval(mins => ${graceMinutes})))
           or (status = 'sending' and claimed_until < now() - make_interval(mins => ${graceMinutes})))
       order by deliver_after
       limit ${limit}
       for update skip locked)
     returning o.id, o.organization_id`;
+}
+
+/** Telegram's limit is 4,096 characters; past this many a digest lists the rest as "… and N more". */
+export const DIGEST_TEXT_BUDGET = 3600;
+
+/**
+ * Members who chose digests: their due `digest` rows become ONE `digest` row per (organization,
+ * member, channel, recipient) — the texts in order, "… and N more" past DIGEST_TEXT_BUDGET — and
+ * the parts are marked `combined` (digest_id) in the same statement, so a part is in exactly one
+ * digest and is never sent alone. The new rows are due now; the relay enqueues them. Operator
+ * alerts are written as parts too (due at once), so an outage that errors a hundred runs sends the
+ * ops chat one message per cron tick, not a hundred.
+ */
+export async function combineDueDigests(db: Db, limit: number): Promise<{ id: string; organization_id: string | null; parts: number }[]> {
+  return db<{ id: string; organization_id: string | null; parts: number }[]>`
+    with due as materialized (
+      select o.id, o.organization_id, o.user_id, o.channel, o.recipient, coalesce(o.payload ->> 'text', o.template) as text, o.created_at
+      from public.notification_outbox o
+      where o.digest and o.status = 'queued' and o.deliver_after <= now()
+      order by o.deliver_after, o.id
+      limit ${limit}
+      for update skip locked
+    ),
+    numbered as (
+      select d.*, sum(char_length(d.text) + 2) over (partition by d.organization_id, d.user_id, d.channel, d.recipient order by d.created_at, d.id) as running
+      from due d
+    ),
+    groups as (
+      select g.*, 'digest:' || md5(array_to_string(g.ids, ',')) as idempotency_key,
+             -- rows of no organization are operator alerts (src/db/operator-alerts.ts): one message per cron tick
+             case when g.organization_id is null then 'operator_alert' else 'digest' end as template,
+             case when g.organization_id is null then format('🚨 %s operator alerts', g.n)
+                  else format('📬 Your Influtics digest: %s notification%s', g.n, case when g.n = 1 then '' else 's' end) end as header
+      from (
+        select organization_id, user_id, channel, recipient, count(*)::int as n, array_agg(id order by id) as ids,
+               string_agg(text, E'\n\n' order by created_at, id) filter (where running <= ${DIGEST_TEXT_BUDGET}) as body,
+               count(*) filter (where running > ${DIGEST_TEXT_BUDGET})::int as more
+        from numbered
+        group by organization_id, user_id, channel, recipient) g
+    ),
+    made as (
+      insert into public.notification_outbox (organization_id, user_id, channel, recipient, template, payload, idempotency_key)
+      select g.organization_id, g.user_id, g.channel, g.recipient, g.template,
+             jsonb_build_object(
+               'text', case when g.organization_id is null and g.n = 1 then g.body
+                            else format(E'%s\n\n%s%s', g.header, coalesce(g.body, ''), case when g.more > 0 then format(E'\n\n… and %s more', g.more) else '' end) end,
+               'count', g.n),
+             g.idempotency_key
+      from groups g
+      on conflict (idempotency_key) do nothing
+      returning id, organization_id, idempotency_key
+    ),
+    parts as (
+      update public.notification_outbox o set status = 'combined', digest_id = m.id
+      from groups g join made m on m.idempotency_key = g.idempotency_key
+      where o.id = any(g.ids)
+      returning o.digest_id
+    )
+    select m.id, m.organization_id, (select count(*)::int from parts p where p.digest_id = m.id) as parts from made m`;
 }
 
 export interface FailedOutboxRow {
@@ -159,7 +218,7 @@ export async function listFailedOutbox(db: Db, opts: { organizationId?: string; 
 export async function outboxStatusCounts(db: Db, since: Date): Promise<Record<OutboxStatus, number>> {
   const rows = await db<{ status: OutboxStatus; n: number }[]>`
     select status, count(*)::int as n from public.notification_outbox where updated_at >= ${since} group by status`;
-  const out: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+  const out: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0, combined: 0 };
   for (const r of rows) out[r.status] = r.n;
   return out;
 }

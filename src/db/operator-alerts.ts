@@ -15,6 +15,8 @@ export interface OperatorAlertConfig {
  *                                                                      key: platform and month
  * and writes one outbox row per configured channel (ops Telegram chat, ops email), organization
  * null, deduplicated by key: a condition that persists alerts once per key, not every 15 minutes.
+ * The rows are digest parts, due at once: the relay right after combines each tick's alerts into
+ * one message per channel (combineDueDigests), so an outage does not flood the ops chat.
  */
 export async function recordOperatorAlerts(db: Db, cfg: OperatorAlertConfig): Promise<{ id: string; organization_id: string | null }[]> {
   const channels = [
@@ -46,8 +48,8 @@ export async function recordOperatorAlerts(db: Db, cfg: OperatorAlertConfig): Pr
     channels as (
       select * from jsonb_to_recordset(${JSON.stringify(channels)}::text::jsonb) as c(channel text, recipient text)
     )
-    insert into public.notification_outbox (organization_id, channel, recipient, template, payload, idempotency_key, enqueued_at)
-    select null, c.channel, c.recipient, 'operator_alert', jsonb_build_object('text', e.text), e.key || ':' || c.channel, now()
+    insert into public.notification_outbox (organization_id, channel, recipient, template, payload, idempotency_key, digest)
+    select null, c.channel, c.recipient, 'operator_alert', jsonb_build_object('text', e.text), e.key || ':' || c.channel, true
     from events e cross join channels c
     on conflict (idempotency_key) do nothing
     returning id, organization_id`;

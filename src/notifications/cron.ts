@@ -1,7 +1,6 @@
 import { configSection } from '../env';
 import { createSql } from '../db/client';
 import { recordOperatorAlerts } from '../db/operator-alerts';
-import { enqueueOutboxRows } from '../queues/notification-messages';
 import { recordLimitUsageAlerts } from './limit-usage';
 import { enqueueDueRows } from './outbox-events';
 import { relayDueNotifications } from './relay';
@@ -22,12 +21,12 @@ export async function runNotificationCron(env: Env): Promise<void> {
     console.error(JSON.stringify({ event: 'ops_alert_config_invalid', message: err instanceof Error ? err.message : String(err) }));
   }
   if (cfg) {
-    const rows = await recordOperatorAlerts(createSql(env), {
+    // digest parts: the relay below sends each channel's alerts of this tick as one message
+    await recordOperatorAlerts(createSql(env), {
       telegramChatId: cfg.OPS_ALERT_TELEGRAM_CHAT_ID ?? null,
       email: cfg.OPS_ALERT_EMAIL ?? null,
       deadLettersPerHour: cfg.OPS_ALERT_DEAD_LETTERS_PER_HOUR,
     });
-    await enqueueOutboxRows(env.NOTIFICATIONS, rows);
   }
   await enqueueDueRows(env, await recordLimitUsageAlerts(createSql(env)));
   await relayDueNotifications(env);

@@ -133,7 +133,8 @@ async function notClaimed(sql: Sql, outboxId: string, outcome: NotificationsOutc
     // another delivery holds it: look again when its claim lapses, in case that consumer died
     return { action: 'retry', delaySeconds: Math.max(1, Math.ceil((row.claimed_until.getTime() - Date.now()) / 1000) + 1) };
   }
-  // deferred (quiet hours): the relay enqueues it when due; sent / cancelled: nothing to do
+  // deferred (quiet hours): the relay enqueues it when due; a digest part: it goes out inside its
+  // digest (the relay combines it); sent / cancelled / combined: nothing to do
   if (row.status === 'queued' && row.deliver_after > new Date()) await forgetEnqueue(sql, row.id);
   return { action: 'ack' };
 }

@@ -8,7 +8,7 @@ import { fakeTelegram } from '../helpers/fake-telegram';
 const sql = adminSql();
 const OPS_CHAT = String(900_000_000 + Math.floor(Math.random() * 1_000_000));
 const opsEnv = { ...env, OPS_ALERT_TELEGRAM_CHAT_ID: OPS_CHAT, OPS_ALERT_EMAIL: 'ops@influtics.test', OPS_ALERT_DEAD_LETTERS_PER_HOUR: '5' } as unknown as Env;
-const opsRows = () => sql`select channel, recipient, template, payload, idempotency_key from notification_outbox where template = 'operator_alert' and recipient in (${OPS_CHAT}, 'ops@influtics.test') order by created_at`;
+const opsRows = () => sql`select id, channel, recipient, template, payload, idempotency_key, status, digest_id from notification_outbox where template = 'operator_alert' and recipient in (${OPS_CHAT}, 'ops@influtics.test') order by created_at`;
 
 beforeEach(async () => {
   await fakeTelegram.reset();
@@ -35,16 +35,26 @@ describe('operator alerts (15-minute cron)', () => {
     await runNotificationCron(opsEnv);
     await runNotificationCron(opsEnv); // the conditions persist: nothing is written twice
     const rows = await opsRows();
-    const telegram = rows.filter((r) => r.channel === 'telegram').map((r) => r.payload.text as string);
+    // one part per condition and channel, combined into ONE message per channel for the tick
+    const parts = rows.filter((r) => r.status === 'combined');
+    const telegram = parts.filter((r) => r.channel === 'telegram').map((r) => r.payload.text as string);
     expect(telegram.filter((t) => t.includes('dead letters in the last hour'))).toHaveLength(1);
     expect(telegram.filter((t) => t.includes(instance) && t.includes('step fan-out failed'))).toHaveLength(1);
     expect(telegram.filter((t) => t.includes('tiktok API monthly quota exhausted'))).toHaveLength(1);
-    expect(rows.filter((r) => r.channel === 'email')).toHaveLength(rows.filter((r) => r.channel === 'telegram').length);
-    // delivered to the ops chat through the queue, once each; ≤ 1 message a second per chat, and in
-    // a full run every errored run of earlier test files is alerted to this chat too
-    await eventually(async () => (await fakeTelegram.sentTo(OPS_CHAT)).some((m) => m.text.includes(instance)), { timeoutMs: 15_000 + 1_200 * telegram.length });
-    const sent = await fakeTelegram.sentTo(OPS_CHAT);
-    expect(sent.filter((m) => m.text.includes(instance))).toHaveLength(1);
+    expect(parts.filter((r) => r.channel === 'email')).toHaveLength(telegram.length);
+    const combined = rows.filter((r) => r.status !== 'combined');
+    expect(combined.map((r) => r.channel).sort()).toEqual(['email', 'telegram']);
+    expect(new Set(parts.map((r) => r.digest_id))).toEqual(new Set(combined.map((r) => r.id)));
+    // delivered to the ops chat through the queue: one message holding every alert of the tick
+    const sent = await eventually(async () => {
+      const s = await fakeTelegram.sentTo(OPS_CHAT);
+      return s.length > 0 && s;
+    }, { timeoutMs: 15_000 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text).toMatch(new RegExp(`^🚨 ${telegram.length} operator alerts`));
+    for (const needle of [instance, 'dead letters in the last hour', 'tiktok API monthly quota exhausted']) expect(sent[0]!.text).toContain(needle);
+    await runNotificationCron(opsEnv);
+    expect(await fakeTelegram.sentTo(OPS_CHAT)).toHaveLength(1);
   }, 180_000);
 
   it('with no ops chat or email configured, nothing is written', async () => {

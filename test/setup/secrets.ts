@@ -22,4 +22,5 @@ export const TEST_LOOPS_TRANSACTIONAL_IDS = {
   sheets_reauth: 'test-tx-sheets-reauth',
   import_finished: 'test-tx-import-finished',
   new_video: 'test-tx-new-video',
+  digest: 'test-tx-digest',
 } as const;

@@ -39,7 +39,7 @@ const failedRoute = defineRoute('ops', {
 const SummaryQuery = z.strictObject({ hours: z.coerce.number().int().min(1).max(24 * 30).default(24) });
 const summaryRoute = defineRoute('ops', {
   method: 'get', path: '/summary', tags: T, summary: 'Notification outbox by status', request: { query: SummaryQuery },
-  responses: { 200: json(z.object({ since: Timestamp, by_status: z.object({ queued: z.number().int(), sending: z.number().int(), sent: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }) }), 'Counts since `hours` ago') },
+  responses: { 200: json(z.object({ since: Timestamp, by_status: z.object({ queued: z.number().int(), sending: z.number().int(), sent: z.number().int(), failed: z.number().int(), cancelled: z.number().int(), combined: z.number().int().describe('digest parts, sent inside their digest row') }) }), 'Counts of rows last changed since `hours` ago') },
 });
 
 export const opsNotifications = router<OpsEnv>()
