@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
+import pg from 'pg';
 import { BROWSER_SECRETS, demoToken, startStack } from './stack.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -215,6 +216,38 @@ describe('ops page in a browser', { timeout: 240_000 }, () => {
     assert.equal(d.dead_letter.resolution_note, 'quota was raised; the nightly refresh fetches it');
     assert.equal(d.actions[0].action, 'dead_letter_resolve');
     assert.ok(d.actions[0].bulk_id);
+  });
+
+  it('shows notification delivery: counts by status and the rows a provider refused for good, filtered by channel', async () => {
+    // two deliveries the provider refused (what the NOTIFICATIONS consumer writes on a permanent
+    // 4xx) and one it accepted, in the demo organization
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    const org = '00000000-0000-4000-8000-0000000000a1';
+    const { rows } = await db.query(
+      `insert into notification_outbox (organization_id, channel, recipient, template, idempotency_key, status, attempts, error)
+       values ($1, 'email', 'nobody@example.test', 'invitation', 'browser:failed:email', 'failed', 1, 'Loops 400: transactionalId not found'),
+              ($1, 'telegram', '424242', 'views_threshold', 'browser:failed:telegram', 'failed', 1, 'Telegram 403: Forbidden: bot was blocked by the user'),
+              ($1, 'email', 'someone@example.test', 'invitation', 'browser:sent:email', 'sent', 1, null)
+       returning id, idempotency_key`, [org]);
+    await db.end();
+    const id = (key) => rows.find((r) => r.idempotency_key === key).id;
+    const failedEmail = id('browser:failed:email');
+
+    await page.locator('#refresh-now').click();
+    await page.locator(`#failed-notifications tr[data-outbox-id="${failedEmail}"]`).waitFor();
+    const telegram = page.locator(`#failed-notifications tr[data-outbox-id="${id('browser:failed:telegram')}"]`);
+    assert.match(await telegram.innerText(), /bot was blocked by the user/);
+    assert.match(await telegram.innerText(), /Demo|0000000000a1/);
+    assert.equal(await page.locator(`#failed-notifications tr[data-outbox-id="${id('browser:sent:email')}"]`).count(), 0);
+    assert.match(await page.locator('#nf-tiles [data-notification-status="Failed"]').innerText(), /^2\b/);
+    assert.equal(await page.locator('#nf-tiles [data-notification-status="Failed"]').evaluate((e) => e.classList.contains('bad')), true);
+    assert.match(await page.locator('#nf-tiles [data-notification-status="Sent"]').innerText(), /^1\b/);
+
+    await page.locator('#nf-f-channel').selectOption('telegram');
+    await page.locator('#nf-apply').click();
+    await page.locator(`#failed-notifications tr[data-outbox-id="${failedEmail}"]`).waitFor({ state: 'detached' });
+    assert.equal(await telegram.count(), 1);
   });
 
   it("sets an organization's limit override with an expiry, changes its plan and clears the override; GET /limits follows", async () => {

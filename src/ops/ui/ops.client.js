@@ -442,7 +442,7 @@ async function refreshAll() {
   if (!state.token || state.busy) return;
   state.busy = true;
   try {
-    await Promise.all([loadRuns(), loadMetrics(), loadScheduled(), loadDeadLetters()]);
+    await Promise.all([loadRuns(), loadMetrics(), loadScheduled(), loadDeadLetters(), loadNotifications()]);
     if (state.selected) await openRun(state.selected);
     if (letters.selected) await openLetter(letters.selected);
     showApiError(null);
@@ -472,7 +472,7 @@ $('#login-form').addEventListener('submit', (e) => {
 $('#sign-out').addEventListener('click', () => signOut());
 $('#auto-refresh').addEventListener('change', schedule);
 $('#refresh-now').addEventListener('click', () => refreshAll());
-$('#metrics-hours').addEventListener('change', () => loadMetrics().catch(showApiError));
+$('#metrics-hours').addEventListener('change', () => Promise.all([loadMetrics(), loadNotifications()]).catch(showApiError));
 $('#filters').addEventListener('submit', (e) => {
   e.preventDefault();
   state.filter = readFilterFromForm();
@@ -695,6 +695,55 @@ $('#dl-replay').addEventListener('click', () => letterAction('replay'));
 $('#dl-resolve').addEventListener('click', () => letterAction('resolve'));
 $('#dl-bulk-replay').addEventListener('click', () => letterBulk('replay'));
 $('#dl-bulk-resolve').addEventListener('click', () => letterBulk('resolve'));
+
+// ---------------------------------------------------------------------------------------------
+// notification delivery: outbox counts in the metrics window, and the rows that failed for good
+
+const notices = { filter: {}, cursor: null };
+
+async function loadNotifications(append = false) {
+  const hours = $('#metrics-hours').value;
+  const params = new URLSearchParams({ ...notices.filter, limit: '50' });
+  if (append && notices.cursor) params.set('cursor', notices.cursor);
+  const [summary, res] = await Promise.all([append ? null : api('GET', `/notifications/summary?hours=${hours}`), api('GET', `/notifications/failed?${params}`)]);
+  if (summary) {
+    $('#nf-window').textContent = `(outbox rows by status, last changed in the past ${hours} h)`;
+    const by = summary.by_status;
+    $('#nf-tiles').replaceChildren(
+      ...[['Sent', by.sent, false], ['Queued or retrying', by.queued, false], ['Sending now', by.sending, false], ['Failed', by.failed, by.failed > 0], ['Cancelled', by.cancelled, false], ['Combined into digests', by.combined, false]].map(([label, v, bad]) =>
+        h('div', { class: `tile${bad ? ' bad' : ''}`, dataset: { notificationStatus: label } }, h('div', { class: 'v' }, String(v)), h('div', { class: 'muted' }, label)),
+      ),
+    );
+  }
+  const tbody = $('#failed-notifications tbody');
+  if (!append) tbody.replaceChildren();
+  for (const n of res.data) {
+    tbody.append(
+      h(
+        'tr',
+        { class: 'notification failed', dataset: { outboxId: n.id } },
+        h('td', {}, fmtTime(n.failed_at)),
+        h('td', {}, n.channel),
+        h('td', { class: 'mono' }, n.template),
+        h('td', { class: 'mono' }, n.recipient),
+        h('td', {}, n.organization_name ?? n.organization_id ?? '—'),
+        h('td', {}, String(n.attempts)),
+        h('td', { class: 'err' }, (n.error ?? '').slice(0, 200)),
+      ),
+    );
+  }
+  notices.cursor = res.next_cursor;
+  $('#nf-load-more').classList.toggle('hidden', !res.next_cursor);
+  $('#nf-empty').classList.toggle('hidden', tbody.children.length > 0);
+}
+
+$('#nf-filters').addEventListener('submit', (e) => {
+  e.preventDefault();
+  notices.filter = {};
+  for (const el of $('#nf-filters').elements) if (el.name && el.value.trim()) notices.filter[el.name] = el.value.trim();
+  loadNotifications().catch(showApiError);
+});
+$('#nf-load-more').addEventListener('click', () => loadNotifications(true).catch(showApiError));
 $('#limits-load').addEventListener('submit', (e) => {
   e.preventDefault();
   loadLimits();
