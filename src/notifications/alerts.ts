@@ -1,4 +1,4 @@
-import { createSql } from '../db/client';
+import type { Db } from '../db/client';
 import { evaluateAlertsForBatch } from '../db/alerts';
 import type { MissingInput, SnapshotInput } from '../db/statistics';
 import { enqueueOutboxRows } from '../queues/notification-messages';
@@ -9,10 +9,10 @@ import { enqueueOutboxRows } from '../queues/notification-messages';
  * does not fail the stats batch (its snapshots are written): it is logged, and the next batch
  * that touches the video evaluates it again (keys keep that from alerting twice).
  */
-export async function alertAfterStatsBatch(env: Env, found: SnapshotInput[], missing: MissingInput[]): Promise<{ outbox_rows: number; alert_ms: number }> {
+export async function alertAfterStatsBatch(env: Env, db: Db, found: SnapshotInput[], missing: MissingInput[]): Promise<{ outbox_rows: number; alert_ms: number }> {
   const started = Date.now();
   try {
-    const rows = await evaluateAlertsForBatch(createSql(env), found, missing);
+    const rows = await evaluateAlertsForBatch(db, found, missing);
     await enqueueOutboxRows(env.NOTIFICATIONS, rows.filter((r) => r.due).map((r) => ({ id: r.outbox_id, organization_id: r.organization_id })));
     return { outbox_rows: rows.length, alert_ms: Date.now() - started };
   } catch (err) {

@@ -40,6 +40,12 @@ const digestHourCame = (userId: string) => sql`update notification_outbox set de
 const rowsOf = (userId: string) =>
   sql`select id, channel, template, status, digest, digest_id, deliver_after > now() as deferred, payload from notification_outbox where user_id = ${userId} order by created_at, id`;
 
+/** Waits until `sent()` lists something, then answers the list. */
+const once = <T>(sent: () => Promise<T[]>) => eventually(async () => {
+  const s = await sent();
+  return s.length > 0 && s;
+});
+
 /** One message through the Worker's queue handler (what a redelivery or a replayed dead letter does). */
 async function deliver(outboxId: string) {
   const batch = createMessageBatch('influtics-notifications', [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { type: 'notification', outbox_id: outboxId, organization_id: org.orgId } }]);
@@ -72,10 +78,7 @@ describe('digests', () => {
 
     await digestHourCame(digester.userId);
     await relayDueNotifications(env);
-    const sent = await eventually(async () => {
-      const s = await fakeTelegram.sentTo(digester.chat);
-      return s.length > 0 && s;
-    });
+    const sent = await once(() => fakeTelegram.sentTo(digester.chat));
     expect(sent).toHaveLength(1);
     expect(sent[0]!.text).toContain('📬 Your Influtics digest: 3 notifications');
     for (const t of texts) expect(sent[0]!.text).toContain(t);
@@ -121,10 +124,7 @@ describe('digests', () => {
     await happen([digester.userId], texts);
     await digestHourCame(digester.userId);
     await relayDueNotifications(env);
-    const [message] = await eventually(async () => {
-      const s = await fakeTelegram.sentTo(digester.chat);
-      return s.length > 0 && s;
-    });
+    const [message] = await once(() => fakeTelegram.sentTo(digester.chat));
     expect(message!.text.length).toBeLessThanOrEqual(4096);
     expect(message!.text).toContain('Your Influtics digest: 150 notifications');
     const listed = texts.filter((t) => message!.text.includes(t)).length;
@@ -139,10 +139,7 @@ describe('digests', () => {
     expect((await rowsOf(digester.userId)).map((r) => r.channel)).toEqual(['email', 'email']);
     await digestHourCame(digester.userId);
     await relayDueNotifications(env);
-    const mails = await eventually(async () => {
-      const s = await fakeLoops.sentTo(digester.email);
-      return s.length > 0 && s;
-    });
+    const mails = await once(() => fakeLoops.sentTo(digester.email));
     expect(mails).toHaveLength(1);
     expect(mails[0]!.transactionalId).toBe(TEST_LOOPS_TRANSACTIONAL_IDS.digest);
     expect(mails[0]!.dataVariables.count).toBe(2);

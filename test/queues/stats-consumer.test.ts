@@ -99,7 +99,7 @@ describe('stats consumer', () => {
     expect(n).toBe(70);
   });
 
-  it('reads freshness and writes any delivered batch in two database round trips, whatever its size', async () => {
+  it('reads freshness, writes and evaluates alerts for any delivered batch in three database round trips, whatever its size', async () => {
     const make = async (n: number) => Promise.all(Array.from({ length: n }, async () => {
       const id = ytId();
       const row = await insertVideo('YouTube', id);
@@ -111,8 +111,8 @@ describe('stats consumer', () => {
       consumeStatsBatch(createMessageBatch('influtics-low-priority', messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 }))), env);
     const one = await outcome([{ id: 'rt-1', body: ytBatch(small) }]);
     const many = await outcome([{ id: 'rt-2', body: ytBatch(large.slice(0, 50)) }, { id: 'rt-3', body: ytBatch(large.slice(50), 2) }]);
-    expect(one).toMatchObject({ snapshots_inserted: 1, db_round_trips: 2 }); // the freshness read, then the write
-    expect(many).toMatchObject({ snapshots_inserted: 100, db_round_trips: 2 });
+    expect(one).toMatchObject({ snapshots_inserted: 1, db_round_trips: 3 }); // the freshness read, the write, the alert statement
+    expect(many).toMatchObject({ snapshots_inserted: 100, db_round_trips: 3 });
   });
 
   it('marks a video the platform no longer returns as deleted, and restores it when it returns', async () => {
