@@ -42,10 +42,14 @@ export class NightlyRefresh extends WorkflowEntrypoint<Env, NightlyRefreshParams
         const res = await step.do(NIGHTLY_STEPS.page(pages), DB_STEP, async () => {
           const sql = createSql(this.env);
           const rows = await videosNeedingUpdatePage(sql, cursor, pageSize);
-          // before the page's stats arrive: its creators' viral-alert baselines for today (one statement)
+          // before the page's stats arrive: its creators' viral-alert baselines for today (one statement).
+          // Only a shortcut (the alert statement computes a missing one), so its failure is logged and
+          // never costs the page its refresh or the step its retries.
           const started = Date.now();
-          const baselines = await prepareGrowthBaselines(sql, rows.map((r) => r.id));
-          console.log(JSON.stringify({ event: 'growth_baselines', page: pages, videos: rows.length, creators: baselines, ms: Date.now() - started }));
+          await prepareGrowthBaselines(sql, rows.map((r) => r.id)).then(
+            (creators) => console.log(JSON.stringify({ event: 'growth_baselines', page: pages, videos: rows.length, creators, ms: Date.now() - started })),
+            (err: unknown) => console.error(JSON.stringify({ event: 'growth_baselines_failed', page: pages, message: err instanceof Error ? err.message : String(err) })),
+          );
           const sent = await sendStatsFanOut(this.env.LOW_PRIORITY, {
             priority: 'low',
             requestId: `${event.instanceId}-p${pages}`,

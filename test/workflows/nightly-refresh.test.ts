@@ -110,4 +110,21 @@ describe('NightlyRefresh workflow', () => {
     const [r] = await sql`select count(*)::int as n, count(distinct video_id)::int as d from video_statistics where organization_id = ${org.orgId} and fetch_key = 'nightly-2026-11-22'`;
     expect(r!.n).toBe(r!.d);
   });
+
+  it('a failing baseline statement costs the night nothing: the run completes and its videos are refreshed', async () => {
+    // a stale video of the organization with a viral rule, and the baselines' function made to fail
+    const [v] = await sql`insert into videos (organization_id, platform, external_video_id, video_url, video_status)
+      values (${org.orgId}, 'TikTok', ${`77${String(Math.floor(Math.random() * 1e17)).padStart(17, '0')}`}, 'https://example.test/baseline-fault', 'tracking') returning id`;
+    await sql`alter function private.creator_growth_median(uuid, uuid, uuid, date) rename to creator_growth_median_away`;
+    try {
+      const id = `nightly-refresh-test-${crypto.randomUUID().slice(0, 8)}`;
+      await using instance = await introspectWorkflowInstance(env.NIGHTLY_REFRESH, id);
+      await env.NIGHTLY_REFRESH.create({ id, params: { runKey: '2026-11-23T00', scheduledAt: new Date().toISOString(), pageSize: 100 } });
+      await instance.waitForStatus('complete');
+      await eventually(async () => (await sql`select 1 from video_statistics where video_id = ${v!.id} and fetch_key = 'nightly-2026-11-23'`).length === 1, { timeoutMs: 50_000, intervalMs: 500 });
+      expect(await sql`select 1 from creator_growth_baselines where creator_id = ${v!.id}`).toHaveLength(0);
+    } finally {
+      await sql`alter function private.creator_growth_median_away(uuid, uuid, uuid, date) rename to creator_growth_median`;
+    }
+  }, 60_000);
 });
