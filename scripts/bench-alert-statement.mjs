@@ -60,14 +60,14 @@ try {
   const videos = (await db.query('select organization_id, platform, external_video_id from videos order by random() limit $1', [BATCH])).rows;
   const found = videos.map((v) => ({ organizationId: v.organization_id, platform: v.platform, externalVideoId: v.external_video_id, fetchKey: 'bench-alerts', ...fakeStatsAt(v.external_video_id, Date.now()) }));
   const write = await ms(() => m.writeStatsBatch(sql, found, []));
-  const first = await ms(() => m.evaluateAlertsForBatch(sql, found, []));
-  const again = await ms(() => m.evaluateAlertsForBatch(sql, found, []));
+  const first = await ms(() => m.evaluateAlertsForBatch(sql, write.result.videos));
+  const again = await ms(() => m.evaluateAlertsForBatch(sql, write.result.videos));
   console.log('\n=== the alert statement alone ===');
   console.log(`catalogue                      ${VIDEOS.toLocaleString('en-US')} videos × 30 days; one batch of ${BATCH} videos`);
   console.log(`batch write                    ${write.ms.toFixed(1)} ms`);
   console.log(`alert statement                ${first.ms.toFixed(1)} ms (first on the connection), ${again.ms.toFixed(1)} ms (again) = ${((100 * first.ms) / write.ms).toFixed(1)} %, ${((100 * again.ms) / write.ms).toFixed(1)} % of the write; ${first.result.length} outbox rows`);
   if (args.explain === 'yes') {
-    await m.evaluateAlertsForBatch(capture, found, []);
+    await m.evaluateAlertsForBatch(capture, write.result.videos);
     const literal = captured.query.replace(/\$(\d+)/g, (_, n) => `'${String(captured.params[n - 1]).replace(/'/g, "''")}'`);
     const plan = await db.query(`explain (analyze, buffers, costs off) ${literal}`);
     console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));

@@ -1,5 +1,5 @@
 import { jsonb, type Db } from './client';
-import type { MissingInput, SnapshotInput } from './statistics';
+import type { WrittenVideo } from './statistics';
 import { DEFAULT_CHANNELS, type UserNotificationType } from '../notifications/types';
 
 /** Outbox rows an alert statement wrote; `due` rows are enqueued now, the rest by the relay. */
@@ -10,38 +10,48 @@ export interface FannedOut {
 }
 
 /**
- * The set-based alert evaluation, ONE statement per stats batch: for the batch's videos and their
- * organizations' enabled rules it reads the rollup (video_daily_stats), finds
+ * The set-based alert evaluation, ONE statement per stats batch: for the videos the batch write
+ * resolved (writeStatsBatch hands them over with their organization and blogger, so nothing looks
+ * them up again) and their organizations' enabled rules it reads the rollup (video_daily_stats),
+ * finds
  *   views_threshold   the video's latest views reached N: ≥ N now, and below N at the previous
  *                     day's close (or this is its first day tracked)   key (rule, video, N)
  *   viral             the latest day's growth (its rollup increment: views since the previous day's
  *                     close) ≥ min_views_24h and > k × the creator's baseline, the median daily
  *                     growth of its videos over the 30 days before today (the video's own when it
  *                     has no blogger; creator_growth_baselines)         key (rule, video, cooldown period)
- *   video_unavailable the video is marked deleted                          key (rule, video, day it went)
+ *   video_unavailable the write marked the video deleted                 key (rule, video, day it went)
  * and fans the events out to members' chosen channels (private.fan_out_notifications). Keys make a
  * re-run or a late snapshot alert nothing twice.
  *
- * Cost per video: one probe of its latest rollup row; for the few videos whose growth reaches a
- * viral minimum, one probe of their creator's baseline (prepared by NightlyRefresh; computed and
- * kept here the first time a creator needs it that day).
+ * Cost per video: one probe of its latest rollup row; for the videos whose growth reaches a viral
+ * minimum, one probe of their creator's baseline (prepared by NightlyRefresh; computed and kept
+ * here the first time a creator needs it that day). The videos table is read only for the videos
+ * that alert (their title and URL), and the fan-out only runs when something alerts.
  */
-export async function evaluateAlertsForBatch(db: Db, found: Pick<SnapshotInput, 'organizationId' | 'platform' | 'externalVideoId'>[], missing: MissingInput[]): Promise<FannedOut[]> {
-  const input = [...found, ...missing].map((v) => ({ organization_id: v.organizationId, platform: v.platform, external_video_id: v.externalVideoId }));
-  if (input.length === 0) return [];
+export async function evaluateAlertsForBatch(db: Db, videos: WrittenVideo[]): Promise<FannedOut[]> {
+  if (videos.length === 0) return [];
+  const input = videos.map((v) => ({ video_id: v.video_id, organization_id: v.organization_id, blogger_id: v.blogger_id, deleted_at: v.deleted_at }));
   return db<FannedOut[]>`
+    -- one row per video (the write resolves each once; an event built twice would be one outbox row)
     with input as (
-      select distinct * from jsonb_to_recordset(${jsonb(input)}::text::jsonb) as x(organization_id uuid, platform public.platform, external_video_id text)
+      select * from jsonb_to_recordset(${jsonb(input)}::text::jsonb) as x(video_id uuid, organization_id uuid, blogger_id uuid, deleted_at timestamptz)
     ),
+    -- the batch's organizations' rules, their params read once here rather than per video
     rules as materialized (
-      select r.id, r.organization_id, r.type, r.params from public.alert_rules r
+      select r.id, r.organization_id, r.type,
+             (r.params ->> 'views')::bigint as views,
+             coalesce((r.params ->> 'min_views_24h')::bigint, 1000) as min_growth,
+             coalesce((r.params ->> 'k')::numeric, 3) as k,
+             coalesce((r.params ->> 'cooldown_hours')::int, 24) as cooldown_hours
+      from public.alert_rules r
       where r.enabled and r.type in ('views_threshold', 'viral', 'video_unavailable')
         and r.organization_id in (select organization_id from input)
     ),
-    -- per organization, the least growth any of its viral rules asks for
-    viral_minimum as materialized (
-      select r.organization_id, min(coalesce((r.params ->> 'min_views_24h')::bigint, 1000)) as growth
-      from rules r where r.type = 'viral' group by r.organization_id
+    -- per organization with rules: the least growth any of its viral rules asks for
+    orgs as materialized (
+      select r.organization_id, min(r.min_growth) filter (where r.type = 'viral') as viral_minimum
+      from rules r group by r.organization_id
     ),
     -- Each batch video of an organization with rules, in one pass of index probes (joining
     -- per-video CTEs to each other made the planner loop n × n): its latest rollup row and, only if
@@ -49,21 +59,20 @@ export async function evaluateAlertsForBatch(db: Db, found: Pick<SnapshotInput, 
     -- videos' does not), its creator's baseline for today — a primary-key probe, or computed here
     -- when nothing prepared it (then kept below for the next batches).
     batch as materialized (
-      select v.id, v.organization_id, coalesce(v.blogger_id, v.id) as creator_id, coalesce(nullif(v.title, ''), v.video_url) as title,
-             v.video_url, v.video_status, v.deleted_at, cur.views, cur.inc_views as growth, cur.is_first as first_day,
+      select i.video_id, i.organization_id, i.deleted_at, coalesce(i.blogger_id, i.video_id) as creator_id,
+             cur.views, cur.inc_views as growth, cur.is_first as first_day,
              case when not e.eligible then null when base.found then base.median
-                  else private.creator_growth_median(v.organization_id, v.blogger_id, v.id, current_date) end as median,
+                  else private.creator_growth_median(i.organization_id, i.blogger_id, i.video_id, current_date) end as median,
              e.eligible and base.found is null as computed
       from input i
-      join public.videos v on v.organization_id = i.organization_id and v.platform = i.platform and v.external_video_id = i.external_video_id
+      join orgs o on o.organization_id = i.organization_id
       left join lateral (
-        select d.views, d.inc_views, d.is_first from public.video_daily_stats d where d.video_id = v.id order by d.day desc limit 1) cur on true
-      left join viral_minimum m on m.organization_id = v.organization_id
-      cross join lateral (select coalesce(v.video_status <> 'deleted' and cur.inc_views >= m.growth, false) as eligible) e
+        select d.views, d.inc_views, d.is_first from public.video_daily_stats d
+        where i.deleted_at is null and d.video_id = i.video_id order by d.day desc limit 1) cur on true
+      cross join lateral (select coalesce(cur.inc_views >= o.viral_minimum, false) as eligible) e
       left join lateral (
         select true as found, g.median from public.creator_growth_baselines g
-        where e.eligible and g.creator_id = coalesce(v.blogger_id, v.id) and g.day = current_date) base on true
-      where v.organization_id in (select organization_id from rules)
+        where e.eligible and g.creator_id = coalesce(i.blogger_id, i.video_id) and g.day = current_date) base on true
     ),
     kept as (
       insert into public.creator_growth_baselines as g (creator_id, organization_id, day, median)
@@ -71,37 +80,42 @@ export async function evaluateAlertsForBatch(db: Db, found: Pick<SnapshotInput, 
       on conflict (creator_id) do update set organization_id = excluded.organization_id, day = excluded.day, median = excluded.median, computed_at = now()
         where g.day < excluded.day
     ),
-    events as (
-      select r.organization_id, 'views_threshold' as type,
-             format('alert:%s:%s:views:%s', r.id, b.id, r.params ->> 'views') as dedupe_key,
-             format('🎯 "%s" crossed %s views (now %s). %s', b.title, r.params ->> 'views', b.views, b.video_url) as text,
-             jsonb_build_object('videoTitle', b.title, 'videoUrl', b.video_url, 'views', b.views, 'threshold', (r.params ->> 'views')::bigint) as vars
-      from rules r
-      join batch b on b.organization_id = r.organization_id
+    hits as (
       -- crossed in this day (a video long past N builds no event each night just to be deduplicated)
-      where r.type = 'views_threshold' and b.video_status <> 'deleted' and b.views >= (r.params ->> 'views')::bigint
-        and (b.first_day or b.views - b.growth < (r.params ->> 'views')::bigint)
+      select b.organization_id, b.video_id, r.type, b.views, b.growth, b.median, r.views as threshold,
+             format('alert:%s:%s:views:%s', r.id, b.video_id, r.views) as dedupe_key
+      from batch b join rules r on r.organization_id = b.organization_id and r.type = 'views_threshold'
+      where b.deleted_at is null and b.views >= r.views and (b.first_day or b.views - b.growth < r.views)
       union all
-      select r.organization_id, 'viral',
-             format('alert:%s:%s:viral:%s', r.id, b.id, floor(extract(epoch from now()) / (3600 * coalesce((r.params ->> 'cooldown_hours')::int, 24)))),
-             format('🔥 "%s" is taking off: +%s views since yesterday, %s× its creator''s usual day. %s', b.title, b.growth, round(b.growth / greatest(b.median, 1)::numeric, 1), b.video_url),
-             jsonb_build_object('videoTitle', b.title, 'videoUrl', b.video_url, 'views', b.views, 'growth24h', b.growth, 'creatorMedianDailyGrowth', round(b.median::numeric))
-      from rules r
-      join batch b on b.organization_id = r.organization_id
-      where r.type = 'viral' and b.median is not null
-        and b.growth >= coalesce((r.params ->> 'min_views_24h')::bigint, 1000)
-        and b.growth > coalesce((r.params ->> 'k')::numeric, 3) * b.median
+      select b.organization_id, b.video_id, r.type, b.views, b.growth, b.median, null,
+             format('alert:%s:%s:viral:%s', r.id, b.video_id, floor(extract(epoch from now()) / (3600 * r.cooldown_hours)))
+      from batch b join rules r on r.organization_id = b.organization_id and r.type = 'viral'
+      where b.median is not null and b.growth >= r.min_growth and b.growth > r.k * b.median
       union all
-      select r.organization_id, 'video_unavailable',
-             format('alert:%s:%s:unavailable:%s', r.id, b.id, coalesce(b.deleted_at::date, current_date)),
-             format('⚠️ "%s" was deleted or is no longer available. %s', b.title, b.video_url),
-             jsonb_build_object('videoTitle', b.title, 'videoUrl', b.video_url)
-      from rules r
-      join batch b on b.organization_id = r.organization_id
-      where r.type = 'video_unavailable' and b.video_status = 'deleted'
+      select b.organization_id, b.video_id, r.type, null, null, null, null,
+             format('alert:%s:%s:unavailable:%s', r.id, b.video_id, b.deleted_at::date)
+      from batch b join rules r on r.organization_id = b.organization_id and r.type = 'video_unavailable'
+      where b.deleted_at is not null
+    ),
+    events as (
+      select h.organization_id, h.type, h.dedupe_key,
+             case h.type
+               when 'views_threshold' then format('🎯 "%s" crossed %s views (now %s). %s', t.title, h.threshold, h.views, v.video_url)
+               when 'viral' then format('🔥 "%s" is taking off: +%s views since yesterday, %s× its creator''s usual day. %s', t.title, h.growth, round(h.growth / greatest(h.median, 1)::numeric, 1), v.video_url)
+               else format('⚠️ "%s" was deleted or is no longer available. %s', t.title, v.video_url) end as text,
+             case h.type
+               when 'views_threshold' then jsonb_build_object('videoTitle', t.title, 'videoUrl', v.video_url, 'views', h.views, 'threshold', h.threshold)
+               when 'viral' then jsonb_build_object('videoTitle', t.title, 'videoUrl', v.video_url, 'views', h.views, 'growth24h', h.growth, 'creatorMedianDailyGrowth', round(h.median::numeric))
+               else jsonb_build_object('videoTitle', t.title, 'videoUrl', v.video_url) end as vars
+      from hits h
+      join public.videos v on v.id = h.video_id
+      cross join lateral (select coalesce(nullif(v.title, ''), v.video_url) as title) t
     )
+    -- the fan-out runs only when something alerted (most batches: nothing)
     select f.outbox_id, f.organization_id, f.due
-    from private.fan_out_notifications((select coalesce(jsonb_agg(e), '[]'::jsonb) from events e), ${jsonb(DEFAULT_CHANNELS)}::text::jsonb) f`;
+    from (select jsonb_agg(e) as events from events e) x
+    cross join lateral private.fan_out_notifications(x.events, ${jsonb(DEFAULT_CHANNELS)}::text::jsonb) f
+    where x.events is not null`;
 }
 
 /**

@@ -34,13 +34,26 @@ export interface WriteResult {
 }
 
 /**
+ * A video the batch resolved: every found one that is tracked (snapshot new or already written by
+ * an earlier delivery) and every one marked deleted. What the alert step needs, so it does not look
+ * the videos up again (`deleted_at` is set only for those the platform no longer returns).
+ */
+export interface WrittenVideo {
+  video_id: string;
+  organization_id: string;
+  blogger_id: string | null;
+  deleted_at: string | null;
+}
+
+/**
  * Writes a whole delivered batch in ONE statement, whatever its size: the snapshots (skipping any
  * whose fetch key was already written, so a redelivered message adds nothing), the video metadata
  * the platform returned (and un-deletes a video it returns again), the blogger link by author,
- * and `deleted` for videos the platform no longer returns.
+ * and `deleted` for videos the platform no longer returns. Returns the counts and the videos it
+ * resolved (for the alert step).
  */
-export async function writeStatsBatch(db: Db, found: SnapshotInput[], missing: MissingInput[]): Promise<WriteResult> {
-  if (found.length === 0 && missing.length === 0) return { snapshots_inserted: 0, videos_updated: 0, videos_marked_deleted: 0 };
+export async function writeStatsBatch(db: Db, found: SnapshotInput[], missing: MissingInput[]): Promise<WriteResult & { videos: WrittenVideo[] }> {
+  if (found.length === 0 && missing.length === 0) return { snapshots_inserted: 0, videos_updated: 0, videos_marked_deleted: 0, videos: [] };
   const rows = found.map((f) => ({
     organization_id: f.organizationId, platform: f.platform, external_video_id: f.externalVideoId, fetch_key: f.fetchKey,
     views: f.views, likes: f.likes, comments: f.comments, reposts: f.reposts, saves: f.saves,
@@ -48,7 +61,7 @@ export async function writeStatsBatch(db: Db, found: SnapshotInput[], missing: M
     author_username: f.authorUsername ?? null, author_external_id: f.authorExternalId ?? null,
   }));
   const gone = missing.map((m) => ({ organization_id: m.organizationId, platform: m.platform, external_video_id: m.externalVideoId }));
-  const [row] = await db<WriteResult[]>`
+  const [row] = await db<(WriteResult & { videos: WrittenVideo[] })[]>`
     with input as (
       select * from jsonb_to_recordset(${jsonb(rows)}::text::jsonb) as u(
         organization_id uuid, platform public.platform, external_video_id text, fetch_key text, views bigint, likes bigint,
@@ -106,10 +119,14 @@ export async function writeStatsBatch(db: Db, found: SnapshotInput[], missing: M
       from jsonb_to_recordset(${jsonb(gone)}::text::jsonb) as m(organization_id uuid, platform public.platform, external_video_id text)
       where v.organization_id = m.organization_id and v.platform = m.platform and v.external_video_id = m.external_video_id
         and v.video_status <> 'stopped'
-      returning 1
+      returning v.id, v.organization_id, v.blogger_id, v.deleted_at
     )
     select (select count(*) from inserted)::int as snapshots_inserted,
            (select count(*) from updated)::int as videos_updated,
-           (select count(*) from gone)::int as videos_marked_deleted`;
+           (select count(*) from gone)::int as videos_marked_deleted,
+           (select coalesce(jsonb_agg(w), '[]') from (
+              select t.video_id, t.organization_id, t.new_blogger as blogger_id, null::timestamptz as deleted_at from linked t
+              union all
+              select g.id, g.organization_id, g.blogger_id, g.deleted_at from gone g) w) as videos`;
   return row!;
 }

@@ -92,10 +92,10 @@ export async function consumeStatsBatch(batch: MessageBatch<unknown>, env: Env, 
   const started = Date.now();
   const fetched = await fetchStats(toFetch, adapterFor);
   const fetchedAt = Date.now();
-  const written = await writeStatsBatch(db, fetched.found, fetched.missing);
+  const { videos, ...written } = await writeStatsBatch(db, fetched.found, fetched.missing);
   Object.assign(outcome, written, { fetch_ms: fetchedAt - started, write_ms: Date.now() - fetchedAt });
   // on the same (warm) connection: a fresh client per batch paid a connection and a cold backend
-  Object.assign(outcome, await alertAfterStatsBatch(env, db, fetched.found, fetched.missing));
+  Object.assign(outcome, await alertAfterStatsBatch(env, db, videos));
 
   const retries: { msg: Message<unknown>; delaySeconds: number }[] = [];
   for (const msg of valid) {

@@ -32,12 +32,12 @@ async function trackedVideo() {
 }
 
 /** The stats consumer refreshing one video (as HIGH_PRIORITY does), through the Worker's queue handler. */
-async function refresh(v: { id: string; ext: string; url: string }) {
+async function refresh(v: { id: string; ext: string; url: string }, messageId: string = crypto.randomUUID()) {
   const body: SingleVideoMessage = {
     type: 'single_video', video_id: v.id, source: 'test', priority: 'high',
     video: { organization_id: org.orgId, video_url: v.url, initial_url: v.url, platform: 'TikTok', external_video_id: v.ext, user_id: org.userId },
   };
-  const batch = createMessageBatch('influtics-high-priority', [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }]);
+  const batch = createMessageBatch('influtics-high-priority', [{ id: messageId, timestamp: new Date(), attempts: 1, body }]);
   await worker.queue(batch, env, createExecutionContext());
 }
 
@@ -94,6 +94,19 @@ describe('alerts after a stats batch (set-based, from the rollup)', () => {
     await pin(v.ext, 9_999);
     await refresh(v);
     expect(await alertRows(v.id)).toHaveLength(0);
+  });
+
+  it('a redelivered message whose snapshot was already written (the worker died before the alert step) still alerts, once', async () => {
+    const v = await trackedVideo();
+    const messageId = crypto.randomUUID();
+    // what the first delivery wrote before it died: the snapshot under the message's fetch key
+    await sql`insert into video_statistics (organization_id, video_id, external_video_id, views, fetch_key) values (${org.orgId}, ${v.id}, ${v.ext}, 15000, ${messageId})`;
+    await pin(v.ext, 15_000);
+    await refresh(v, messageId);
+    expect(await sql`select count(*)::int as n from video_statistics where video_id = ${v.id}`).toEqual([{ n: 1 }]);
+    expect((await alertRows(v.id)).map((r) => r.template)).toEqual(['views_threshold']);
+    await refresh(v, messageId);
+    expect((await alertRows(v.id)).map((r) => r.template)).toEqual(['views_threshold']);
   });
 
   it('viral: growth far above the video’s usual day alerts once per cooldown; steady growth does not', async () => {
