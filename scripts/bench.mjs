@@ -22,7 +22,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { applyMigrations, scratchDir, startLocalPostgres } from './lib/local-postgres.mjs';
-import { startFakePlatforms } from '../test/fakes/platform-server.mjs';
+import { fakeStatsAt, startFakePlatforms } from '../test/fakes/platform-server.mjs';
 import { seedCatalogue } from './lib/seed-catalogue.mjs';
 import { catalogueFlags, freePort, machine, parseArgs } from './lib/bench-util.mjs';
 
@@ -46,7 +46,9 @@ const root = path.resolve(import.meta.dirname, '..');
 const log = (m) => console.log(`[bench] ${m}`);
 
 const work = scratchDir('influtics-bench-'); // a folder Postgres can reach when it runs as `postgres`
-const pgServer = await startLocalPostgres({ dataDir: path.join(work, 'pg', 'data'), port: await freePort(), database: 'bench', fresh: true });
+// pg_stat_statements: the consumer's statements timed by Postgres itself (part 2), apart from the
+// Worker's event loop and the connection that its wall-clock figures include
+const pgServer = await startLocalPostgres({ dataDir: path.join(work, 'pg', 'data'), port: await freePort(), database: 'bench', fresh: true, settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } });
 await applyMigrations(pgServer.url, path.join(root, 'supabase/migrations'));
 const db = new pg.Client({ connectionString: pgServer.url });
 await db.connect();
@@ -65,13 +67,19 @@ try {
     log(`seeded ${seeded.videos} tracked videos with ${seeded.snapshots} snapshots (${DAYS} days) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     // ---- 1a. the ceiling: one INSERT … SELECT FROM unnest() of N snapshot rows, straight into Postgres
+    // Timestamped a day ago (the refresh below still finds every video due) with the fake's own counts
+    // for that moment: a constant here (it was 1,000 views until 2026-12-03) became every video's
+    // previous-day close, so the refresh then saw millions of views gained overnight by every video
+    // and the alert step measured a night in which every video crossed a threshold and went viral.
     const ids = (await db.query(`select id, organization_id, external_video_id from videos order by id`)).rows;
+    const dayAgo = ids.map((r) => fakeStatsAt(r.external_video_id, Date.now() - 86_400_000));
     t = performance.now();
     await db.query(
       `insert into video_statistics (organization_id, video_id, external_video_id, views, likes, comments, reposts, saves, fetch_key, created_at)
-       select o, v, e, 1000, 10, 1, 1, 1, 'ceiling', now() - interval '1 day'
-       from unnest($1::uuid[], $2::uuid[], $3::text[]) as u(o, v, e)`,
-      [ids.map((r) => r.organization_id), ids.map((r) => r.id), ids.map((r) => r.external_video_id)],
+       select o, v, e, vw, l, c, r, s, 'ceiling', now() - interval '1 day'
+       from unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[]) as u(o, v, e, vw, l, c, r, s)`,
+      [ids.map((r) => r.organization_id), ids.map((r) => r.id), ids.map((r) => r.external_video_id),
+        dayAgo.map((x) => x.views), dayAgo.map((x) => x.likes), dayAgo.map((x) => x.comments), dayAgo.map((x) => x.reposts), dayAgo.map((x) => x.saves)],
     );
     const ceilingSeconds = (performance.now() - t) / 1000;
     const ceiling = ids.length / ceilingSeconds;
@@ -121,6 +129,8 @@ try {
     const base = `http://127.0.0.1:${port}`;
     while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 200));
 
+    await db.query('create extension if not exists pg_stat_statements');
+    await db.query('select pg_stat_statements_reset()');
     t = performance.now();
     const fired = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('0 0 * * *')}`);
     if (!fired.ok) throw new Error(`could not fire the cron: ${fired.status} ${await fired.text()}`);
@@ -159,6 +169,18 @@ try {
     console.log(`alert evaluation after writes  ${(alertMs / 1000).toFixed(2)} s = ${(100 * alertMs / writeMs).toFixed(1)} % of the batch writes (mean ${(alertMs / Math.max(1, batches.length)).toFixed(1)} ms vs ${(writeMs / Math.max(1, batches.length)).toFixed(1)} ms per batch; ${batches.reduce((a, b) => a + (b.outbox_rows ?? 0), 0)} outbox rows)`);
     const alertPerBatch = batches.map((b) => (100 * (b.alert_ms ?? 0)) / Math.max(1, b.write_ms)).sort((a, b) => a - b);
     console.log(`alert / write per batch        median ${alertPerBatch[Math.floor(alertPerBatch.length / 2)]?.toFixed(1)} %, max ${alertPerBatch.at(-1)?.toFixed(1)} % (${alertPerBatch.length} batches)`);
+    // the same statements as Postgres timed them (planning + execution), each recognised by its text
+    const { rows: statements } = await db.query(`
+      select k.kind, sum(s.calls)::int as calls, sum(s.total_plan_time + s.total_exec_time) as ms, sum(s.total_plan_time) as plan_ms
+      from pg_stat_statements s
+      join (values ('write', '%on conflict (video_id, fetch_key) do nothing%'), ('alert', '%rules as materialized%'),
+                   ('freshness', '%select s.created_at from public.video_statistics s%'),
+                   ('baselines', '%select c.creator_id, c.organization_id, current_date%')) k(kind, pattern) on s.query like k.pattern
+      group by k.kind`);
+    const byKind = Object.fromEntries(statements.map((r) => [r.kind, { calls: r.calls, ms: Number(r.ms), planMs: Number(r.plan_ms) }]));
+    const per = (k, field = 'ms') => (byKind[k] ? byKind[k][field] / Math.max(1, byKind[k].calls) : NaN);
+    console.log(`Postgres time per batch        write ${per('write').toFixed(1)} ms, alert statement ${per('alert').toFixed(1)} ms = ${(100 * per('alert') / per('write')).toFixed(1)} % of the write, freshness ${per('freshness').toFixed(1)} ms (pg_stat_statements: planning + execution; ${byKind.write?.calls ?? 0} writes, ${byKind.alert?.calls ?? 0} alert statements)`);
+    console.log(`  of which planning            write ${per('write', 'planMs').toFixed(1)} ms, alert statement ${per('alert', 'planMs').toFixed(1)} ms, freshness ${per('freshness', 'planMs').toFixed(1)} ms (each batch's client is a new connection, so each plans anew)`);
     const baselineMs = baselines.reduce((a, b) => a + b.ms, 0);
     console.log(`growth baselines (NightlyRefresh) ${baselines.reduce((a, b) => a + b.creators, 0)} creators in ${baselines.length} page steps, ${(baselineMs / 1000).toFixed(2)} s = ${(100 * baselineMs / writeMs).toFixed(1)} % of the night's batch writes (once a night, before the fan-out)`);
 

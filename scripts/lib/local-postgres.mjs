@@ -163,10 +163,11 @@ const lastLine = (text) => text.trim().split('\n').filter(Boolean).slice(-3).joi
 
 /**
  * @param {{ dataDir: string, port: number, database: string, fresh?: boolean, log?: (m: string) => void,
- *           portVariable?: string }} opts  portVariable names the setting to change when the port is taken
+ *           portVariable?: string, settings?: Record<string, string> }} opts  portVariable names the setting to
+ *           change when the port is taken; settings are extra server settings (`-c name=value`)
  * @returns {Promise<{ url: string, adminUrl: string, dataDir: string, stop: () => Promise<void> }>}
  */
-export async function startLocalPostgres({ dataDir, port, database, fresh = false, log = () => {}, portVariable }) {
+export async function startLocalPostgres({ dataDir, port, database, fresh = false, log = () => {}, portVariable, settings = {} }) {
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`bad database name ${database}`);
   if (!(await portIsFree(port))) {
     throw new StartupError(`Postgres port ${port} is already in use (another checkout's npm run dev?)`,
@@ -209,6 +210,7 @@ export async function startLocalPostgres({ dataDir, port, database, fresh = fals
     // TCP only: a socket path inside the data folder can exceed the 107-byte limit of socket paths.
     '-c', 'unix_socket_directories=',
     '-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+    ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ], { ...identity, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
   // A postgres left behind by a crashed parent would hold the port and the data folder: stop it when we exit.
   const killOnExit = () => server.kill('SIGINT');
