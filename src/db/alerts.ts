@@ -31,11 +31,10 @@ export interface FannedOut {
  */
 export async function evaluateAlertsForBatch(db: Db, videos: WrittenVideo[]): Promise<FannedOut[]> {
   if (videos.length === 0) return [];
-  const input = videos.map((v) => ({ video_id: v.video_id, organization_id: v.organization_id, blogger_id: v.blogger_id, deleted_at: v.deleted_at }));
   return db<FannedOut[]>`
     -- one row per video (the write resolves each once; an event built twice would be one outbox row)
     with input as (
-      select * from jsonb_to_recordset(${jsonb(input)}::text::jsonb) as x(video_id uuid, organization_id uuid, blogger_id uuid, deleted_at timestamptz)
+      select * from jsonb_to_recordset(${jsonb(videos)}::text::jsonb) as x(video_id uuid, organization_id uuid, blogger_id uuid, deleted_at timestamptz)
     ),
     -- the batch's organizations' rules, their params read once here rather than per video
     rules as materialized (
