@@ -174,8 +174,7 @@ try {
       select k.kind, sum(s.calls)::int as calls, sum(s.total_plan_time + s.total_exec_time) as ms, sum(s.total_plan_time) as plan_ms
       from pg_stat_statements s
       join (values ('write', '%on conflict (video_id, fetch_key) do nothing%'), ('alert', '%rules as materialized%'),
-                   ('freshness', '%select s.created_at from public.video_statistics s%'),
-                   ('baselines', '%select c.creator_id, c.organization_id, current_date%')) k(kind, pattern) on s.query like k.pattern
+                   ('freshness', '%select s.created_at from public.video_statistics s%')) k(kind, pattern) on s.query like k.pattern
       group by k.kind`);
     const byKind = Object.fromEntries(statements.map((r) => [r.kind, { calls: r.calls, ms: Number(r.ms), planMs: Number(r.plan_ms) }]));
     const per = (k, field = 'ms') => (byKind[k] ? byKind[k][field] / Math.max(1, byKind[k].calls) : NaN);
